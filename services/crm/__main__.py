@@ -1,0 +1,23 @@
+"""`python -m services.crm serve|migrate|...`"""
+
+from __future__ import annotations
+
+import argparse
+
+from shared import cli
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m services.crm")
+    sub = parser.add_subparsers(dest="command", required=True)
+    cli.add_serve_parser(sub, default_port=8001)
+    sub.add_parser("migrate", help="apply every service's migrations (alembic upgrade heads)")
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        cli.serve("services.crm.main:app", args)
+    elif args.command == "migrate":
+        cli.migrate()
+
+
+if __name__ == "__main__":
+    main()

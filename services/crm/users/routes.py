@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, status
+from fastapi.security import OAuth2PasswordRequestForm
+
+from services.crm.deps import SessionDep
+from services.crm.users import service
+from services.crm.users.schemas import Token, UserCreate, UserRead
+from shared.auth import CurrentPrincipal, Principal, require_roles
+from shared.errors import NotFound
+from shared.glossary import Role
+
+router = APIRouter(prefix="/api/v1", tags=["auth"])
+
+
+@router.post("/auth/token", response_model=Token, summary="Log ind (OAuth2 password flow)")
+def token(form: Annotated[OAuth2PasswordRequestForm, Depends()], session: SessionDep) -> Token:
+    return Token(access_token=service.login(session, form.username, form.password))
+
+
+@router.get("/users/me", response_model=UserRead)
+def me(principal: CurrentPrincipal, session: SessionDep):
+    from services.crm.users.models import User
+
+    user = session.get(User, principal.user_id)
+    if user is None:
+        raise NotFound("Brugeren findes ikke længere.")
+    return user
+
+
+@router.post("/users", response_model=UserRead, status_code=status.HTTP_201_CREATED)
+def create_user(
+    data: UserCreate, session: SessionDep, _: Annotated[Principal, Depends(require_roles(Role.admin))]
+):
+    return service.create_user(session, data)

@@ -1,0 +1,85 @@
+"""Users and logins. Lockout lives in the database so it holds across replicas."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import Session, func, select
+
+from services.crm.companies.models import Company
+from services.crm.users.models import User
+from services.crm.users.schemas import UserCreate
+from shared.auth import Principal, burn_verify_time, create_access_token, hash_password, verify_password
+from shared.errors import Conflict, DomainError, Invalid
+from shared.glossary import Role
+from shared.models_base import utcnow
+
+MAX_FAILED_LOGINS = 5
+LOCKOUT = timedelta(minutes=15)
+
+
+class LoginFailed(DomainError):
+    status_code = 401
+
+
+def principal_of(user: User) -> Principal:
+    return Principal(user_id=user.id, email=user.email, role=Role(user.role), company_id=user.company_id)
+
+
+def get_by_email(session: Session, email: str) -> User | None:
+    return session.exec(select(User).where(func.lower(User.email) == email.lower())).first()
+
+
+def create_user(session: Session, data: UserCreate) -> User:
+    if get_by_email(session, data.email):
+        raise Conflict(f"Der findes allerede en bruger med e-mailen {data.email}.", field="email")
+    if data.role is Role.virksomhed:
+        if data.company_id is None:
+            raise Invalid("En virksomhedsbruger skal være knyttet til en virksomhed.", field="company_id")
+        if session.get(Company, data.company_id) is None:
+            raise Invalid(f"Virksomhed {data.company_id} findes ikke.", field="company_id")
+    elif data.company_id is not None:
+        raise Invalid("Kun virksomhedsbrugere kan knyttes til en virksomhed.", field="company_id")
+    user = User(
+        email=data.email.lower(),
+        password_hash=hash_password(data.password),
+        full_name=data.full_name,
+        role=data.role.value,
+        company_id=data.company_id,
+    )
+    session.add(user)
+    session.commit()
+    session.refresh(user)
+    return user
+
+
+def login(session: Session, email: str, password: str) -> str:
+    user = get_by_email(session, email)
+    now = utcnow()
+    if user is None or not user.is_active:
+        burn_verify_time(password)
+        raise LoginFailed("Forkert e-mail eller adgangskode.")
+    if user.locked_until and user.locked_until > now:
+        raise LoginFailed("For mange forkerte forsøg. Kontoen er låst i 15 minutter.")
+    if not verify_password(password, user.password_hash):
+        user.failed_logins += 1
+        if user.failed_logins >= MAX_FAILED_LOGINS:
+            user.locked_until = now + LOCKOUT
+            user.failed_logins = 0
+        session.add(user)
+        session.commit()
+        raise LoginFailed("Forkert e-mail eller adgangskode.")
+    if user.failed_logins or user.locked_until:
+        user.failed_logins = 0
+        user.locked_until = None
+        session.add(user)
+        session.commit()
+    return create_access_token(principal_of(user))
+
+
+def ensure_admin(session: Session, email: str | None, password: str | None) -> None:
+    """Create the configured admin at start-up when missing (contract: JOBBRO_ADMIN_*)."""
+    if not email or not password or get_by_email(session, email):
+        return
+    session.add(User(email=email.lower(), password_hash=hash_password(password), full_name="Administrator", role=Role.admin.value))
+    session.commit()

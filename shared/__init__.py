@@ -1,0 +1,1 @@
+"""Jobbro's common package: what two or more services need, kept once."""

@@ -1,0 +1,84 @@
+"""The FastAPI application factory every service uses: health, readiness, errors, request ids."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Iterable
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from shared.db import get_engine
+from shared.errors import install_error_handlers
+from shared.events import install_after_commit_flush
+from shared.redis_client import get_redis
+
+log = logging.getLogger("jobbro")
+
+ReadyCheck = Callable[[], str | None]  # returns None when fine, else a Danish reason
+
+
+def check_database() -> str | None:
+    try:
+        with get_engine().connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return None
+    except Exception as exc:  # any driver error means "not ready"
+        return f"database: {exc.__class__.__name__}"
+
+
+def check_redis() -> str | None:
+    try:
+        get_redis().ping()
+        return None
+    except Exception as exc:
+        return f"redis: {exc.__class__.__name__}"
+
+
+def create_app(
+    service: str,
+    routers: Iterable[APIRouter],
+    *,
+    ready_checks: Iterable[ReadyCheck] = (check_database, check_redis),
+    on_startup: Iterable[Callable[[], None]] = (),
+    description: str = "",
+) -> FastAPI:
+    startup = list(on_startup)
+    checks = list(ready_checks)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI):
+        for fn in startup:
+            fn()
+        yield
+
+    app = FastAPI(title=f"Jobbro {service}", description=description, version="0.1.0", lifespan=lifespan)
+    app.state.service = service
+    install_error_handlers(app)
+    install_after_commit_flush(get_redis)
+
+    @app.middleware("http")
+    async def request_id(request: Request, call_next):
+        rid = request.headers.get("x-request-id") or uuid.uuid4().hex
+        request.state.request_id = rid
+        response = await call_next(request)
+        response.headers["x-request-id"] = rid
+        return response
+
+    @app.get("/health", tags=["ops"], summary="Liveness")
+    def health() -> dict[str, str]:
+        return {"status": "ok", "service": service}
+
+    @app.get("/ready", tags=["ops"], summary="Readiness: database, Redis and service-specific parts")
+    def ready():
+        problems = [p for p in (c() for c in checks) if p]
+        if problems:
+            return JSONResponse({"status": "unavailable", "service": service, "problems": problems}, status_code=503)
+        return {"status": "ready", "service": service}
+
+    for router in routers:
+        app.include_router(router)
+    return app

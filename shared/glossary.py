@@ -1,0 +1,235 @@
+"""The one glossary of Danish terms of art.
+
+Enum values are the contract's (Danish, ASCII, lower case); labels are what users read.
+Code refers to these members, never to scattered strings.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Sector(StrEnum):
+    privat = "privat"
+    kommunal = "kommunal"
+    regional = "regional"
+    statslig = "statslig"
+    forening = "forening"
+
+
+SECTOR_LABELS = {
+    Sector.privat: "Privat",
+    Sector.kommunal: "Kommunal",
+    Sector.regional: "Regional",
+    Sector.statslig: "Statslig",
+    Sector.forening: "Forening",
+}
+
+PUBLIC_SECTORS = (Sector.kommunal, Sector.regional, Sector.statslig)
+
+
+class Scheme(StrEnum):
+    ordinaer = "ordinaer"
+    virksomhedspraktik = "virksomhedspraktik"
+    loentilskud = "loentilskud"
+    igu = "igu"
+    fleksjob = "fleksjob"
+    voksenlaerling = "voksenlaerling"
+    jobrotation = "jobrotation"
+    nytteindsats = "nytteindsats"
+    skaanejob = "skaanejob"
+
+
+SCHEME_LABELS = {
+    Scheme.ordinaer: "Ordinær ansættelse",
+    Scheme.virksomhedspraktik: "Virksomhedspraktik",
+    Scheme.loentilskud: "Løntilskud",
+    Scheme.igu: "IGU (integrationsgrunduddannelse)",
+    Scheme.fleksjob: "Fleksjob",
+    Scheme.voksenlaerling: "Voksenlærling",
+    Scheme.jobrotation: "Jobrotation",
+    Scheme.nytteindsats: "Nytteindsats",
+    Scheme.skaanejob: "Skånejob",
+}
+
+# Every scheme but an ordinary hire is "company-directed" (virksomhedsrettet) in the KPIs.
+COMPANY_DIRECTED_SCHEMES = tuple(s for s in Scheme if s is not Scheme.ordinaer)
+# Schemes that count towards the ratio rule (rimelighedskrav, BEK § 65).
+RATIO_RULE_SCHEMES = (Scheme.virksomhedspraktik, Scheme.loentilskud, Scheme.nytteindsats)
+
+
+class TargetGroup(StrEnum):
+    a_dagpenge = "a_dagpenge"
+    kontanthjaelp_jobparat = "kontanthjaelp_jobparat"
+    kontanthjaelp_aktivitetsparat = "kontanthjaelp_aktivitetsparat"
+    uddannelseshjaelp = "uddannelseshjaelp"
+    integration = "integration"
+    sygedagpenge = "sygedagpenge"
+    jobafklaring = "jobafklaring"
+    ressourceforloeb = "ressourceforloeb"
+    ledighedsydelse = "ledighedsydelse"
+    selvforsoergende = "selvforsoergende"
+
+
+class Channel(StrEnum):
+    besoeg = "besoeg"
+    telefon = "telefon"
+    email = "email"
+    moede = "moede"
+    video = "video"
+    arrangement = "arrangement"
+
+
+CHANNEL_LABELS = {
+    Channel.besoeg: "Besøg",
+    Channel.telefon: "Telefon",
+    Channel.email: "E-mail",
+    Channel.moede: "Møde",
+    Channel.video: "Video",
+    Channel.arrangement: "Arrangement",
+}
+
+
+class Purpose(StrEnum):
+    rekruttering = "rekruttering"
+    opkvalificering = "opkvalificering"
+    fastholdelse = "fastholdelse"
+    virksomhedspraktik = "virksomhedspraktik"
+    loentilskud = "loentilskud"
+    igu = "igu"
+    fleksjob = "fleksjob"
+    partnerskab = "partnerskab"
+    kampagne = "kampagne"
+    andet = "andet"
+
+
+class ReceivedVia(StrEnum):
+    portal = "portal"
+    hotline = "hotline"
+    email = "email"
+    konsulent = "konsulent"
+
+
+class OrderStatus(StrEnum):
+    modtaget = "modtaget"
+    i_gang = "i_gang"
+    besat = "besat"
+    delvist_besat = "delvist_besat"
+    annulleret = "annulleret"
+    udloebet = "udloebet"
+
+
+ORDER_STATUS_LABELS = {
+    OrderStatus.modtaget: "Modtaget",
+    OrderStatus.i_gang: "I gang",
+    OrderStatus.besat: "Besat",
+    OrderStatus.delvist_besat: "Delvist besat",
+    OrderStatus.annulleret: "Annulleret",
+    OrderStatus.udloebet: "Udløbet",
+}
+
+
+class ProposalStatus(StrEnum):
+    foreslaaet = "foreslaaet"
+    afvist = "afvist"
+    ansat = "ansat"
+
+
+class Outcome(StrEnum):
+    igang = "igang"
+    gennemfoert = "gennemfoert"
+    ordinaer_ansaettelse = "ordinaer_ansaettelse"
+    uddannelse = "uddannelse"
+    stoppet = "stoppet"
+
+
+class Role(StrEnum):
+    konsulent = "konsulent"
+    leder = "leder"
+    virksomhed = "virksomhed"
+    admin = "admin"
+
+
+class CampaignTargetStatus(StrEnum):
+    planlagt = "planlagt"
+    kontaktet = "kontaktet"
+    besoegt = "besoegt"
+    afslaaet = "afslaaet"
+
+
+class ConsentMethod(StrEnum):
+    portal = "portal"
+    skriftlig = "skriftlig"
+    mundtlig = "mundtlig"
+    email = "email"
+    import_ = "import"
+
+
+# Verdensmål: the UN Sustainable Development Goals, by their official Danish names.
+VERDENSMAAL = {
+    1: "Afskaf fattigdom",
+    2: "Stop sult",
+    3: "Sundhed og trivsel",
+    4: "Kvalitetsuddannelse",
+    5: "Ligestilling mellem kønnene",
+    6: "Rent vand og sanitet",
+    7: "Bæredygtig energi",
+    8: "Anstændige jobs og økonomisk vækst",
+    9: "Industri, innovation og infrastruktur",
+    10: "Mindre ulighed",
+    11: "Bæredygtige byer og lokalsamfund",
+    12: "Ansvarligt forbrug og produktion",
+    13: "Klimaindsats",
+    14: "Livet i havet",
+    15: "Livet på land",
+    16: "Fred, retfærdighed og stærke institutioner",
+    17: "Partnerskaber for handling",
+}
+
+# The goals' official colours, for pages that show them.
+VERDENSMAAL_COLOURS = {
+    1: "#E5243B", 2: "#DDA63A", 3: "#4C9F38", 4: "#C5192D", 5: "#FF3A21", 6: "#26BDE2",
+    7: "#FCC30B", 8: "#A21942", 9: "#FD6925", 10: "#DD1367", 11: "#FD9D24", 12: "#BF8B2E",
+    13: "#3F7E44", 14: "#0A97D9", 15: "#56C02B", 16: "#00689D", 17: "#19486A",
+}
+
+OUTCOME_LABELS = {
+    Outcome.igang: "I gang",
+    Outcome.gennemfoert: "Gennemført",
+    Outcome.ordinaer_ansaettelse: "Ordinær ansættelse",
+    Outcome.uddannelse: "Uddannelse",
+    Outcome.stoppet: "Stoppet",
+}
+
+CAMPAIGN_TARGET_LABELS = {
+    CampaignTargetStatus.planlagt: "Planlagt",
+    CampaignTargetStatus.kontaktet: "Kontaktet",
+    CampaignTargetStatus.besoegt: "Besøgt",
+    CampaignTargetStatus.afslaaet: "Afslået",
+}
+
+TARGET_GROUP_LABELS = {
+    TargetGroup.a_dagpenge: "A-dagpenge",
+    TargetGroup.kontanthjaelp_jobparat: "Kontanthjælp, jobparat",
+    TargetGroup.kontanthjaelp_aktivitetsparat: "Kontanthjælp, aktivitetsparat",
+    TargetGroup.uddannelseshjaelp: "Uddannelseshjælp",
+    TargetGroup.integration: "Integrationsprogram",
+    TargetGroup.sygedagpenge: "Sygedagpenge",
+    TargetGroup.jobafklaring: "Jobafklaringsforløb",
+    TargetGroup.ressourceforloeb: "Ressourceforløb",
+    TargetGroup.ledighedsydelse: "Ledighedsydelse",
+    TargetGroup.selvforsoergende: "Selvforsørgende",
+}
+
+PURPOSE_LABELS = {
+    Purpose.rekruttering: "Rekruttering",
+    Purpose.opkvalificering: "Opkvalificering",
+    Purpose.fastholdelse: "Fastholdelse",
+    Purpose.virksomhedspraktik: "Virksomhedspraktik",
+    Purpose.loentilskud: "Løntilskud",
+    Purpose.igu: "IGU",
+    Purpose.fleksjob: "Fleksjob",
+    Purpose.partnerskab: "Partnerskab",
+    Purpose.kampagne: "Kampagne",
+    Purpose.andet: "Andet",
+}
