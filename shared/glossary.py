@@ -233,3 +233,78 @@ PURPOSE_LABELS = {
     Purpose.kampagne: "Kampagne",
     Purpose.andet: "Andet",
 }
+
+
+class PartnershipStatus(StrEnum):
+    """Derived from an agreement's dates on a given day; never stored."""
+
+    kommende = "kommende"
+    aktiv = "aktiv"
+    udloebet = "udloebet"
+
+
+PARTNERSHIP_STATUS_LABELS = {
+    PartnershipStatus.kommende: "Kommende",
+    PartnershipStatus.aktiv: "Aktiv",
+    PartnershipStatus.udloebet: "Udløbet",
+}
+
+
+class CampaignKind(StrEnum):
+    besoegskampagne = "besoegskampagne"
+    telefonkampagne = "telefonkampagne"
+    rekrutteringskampagne = "rekrutteringskampagne"
+    temakampagne = "temakampagne"
+    arrangement = "arrangement"
+
+
+CAMPAIGN_KIND_LABELS = {
+    CampaignKind.besoegskampagne: "Besøgskampagne",
+    CampaignKind.telefonkampagne: "Telefonkampagne",
+    CampaignKind.rekrutteringskampagne: "Rekrutteringskampagne",
+    CampaignKind.temakampagne: "Temakampagne",
+    CampaignKind.arrangement: "Arrangement",
+}
+
+
+class CampaignSegmentKind(StrEnum):
+    all = "all"  # every company with at least one employee
+    partners = "partners"  # companies with an agreement active on the campaign's start day
+    industry = "industry"  # DB07 industry code prefix
+    sector = "sector"
+
+
+# A target in one of these states needs no more follow-up.
+FINAL_CAMPAIGN_TARGET_STATUSES = (CampaignTargetStatus.besoegt, CampaignTargetStatus.afslaaet)
+
+
+class FollowUpKind(StrEnum):
+    """Where a follow-up task (opfølgning) comes from."""
+
+    aktivitet = "aktivitet"
+    kampagne = "kampagne"
+
+
+PROPOSAL_STATUS_LABELS = {
+    ProposalStatus.foreslaaet: "Foreslået",
+    ProposalStatus.afvist: "Afvist",
+    ProposalStatus.ansat: "Ansat",
+}
+
+RECEIVED_VIA_LABELS = {
+    ReceivedVia.portal: "Portal",
+    ReceivedVia.hotline: "Hotline",
+    ReceivedVia.email: "E-mail",
+    ReceivedVia.konsulent: "Konsulent",
+}
+
+# Order statuses no manual transition leaves (see services/crm/orders/lifecycle.py).
+FINAL_ORDER_STATUSES = (OrderStatus.besat, OrderStatus.annulleret, OrderStatus.udloebet)
+
+# Names of the scheme rules a placement can breach (shared/rules/book.py), for people.
+RULE_LABELS = {
+    "max_varighed": "Maksimal varighed",
+    "igu_alder": "IGU: alder ved start",
+    "igu_sidste_start": "IGU: sidste startdato",
+    "rimelighedskrav": "Rimelighedskravet",
+}

@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     matching_url: str = "http://127.0.0.1:8002"
     notifications_url: str = "http://127.0.0.1:8003"
 
+    # The jobcentre's local time: a "day" in filters and follow-ups is a Danish calendar day.
+    jobbro_timezone: str = "Europe/Copenhagen"
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
