@@ -14,7 +14,7 @@ from shared.glossary import TargetGroup
 
 router = APIRouter(prefix="/api/v1", tags=["figures"])
 
-MonthParam = Annotated[str | None, Query(max_length=7, description="Måned ÅÅÅÅ-MM")]
+MonthParam = Annotated[str | None, Query(max_length=20, description="Måned ÅÅÅÅ-MM")]
 CSV = {200: {"content": {"text/csv": {}}, "description": "JSON, eller CSV med `Accept: text/csv`"}}
 
 

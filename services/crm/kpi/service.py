@@ -30,8 +30,6 @@ from shared.errors import Invalid
 from shared.glossary import Scheme
 from shared.settings import get_settings
 
-# The jobcentres are Danish; their days, months and years are Copenhagen's.
-LOCAL_TZ = ZoneInfo("Europe/Copenhagen")
 MAX_MONTHS = 240  # a report longer than 20 years is a mistake in the request, not a question
 MIN_YEAR, MAX_YEAR = 1990, 2100
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -42,7 +40,12 @@ def share(part: int, whole: int) -> float | None:
 
 
 def local_midnight_utc(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=LOCAL_TZ).astimezone(UTC)
+    tz = ZoneInfo(get_settings().jobbro_timezone)
+    return datetime.combine(day, time.min, tzinfo=tz).astimezone(UTC)
+
+
+def local_today() -> date:
+    return datetime.now(ZoneInfo(get_settings().jobbro_timezone)).date()
 
 
 # -- parameters -----------------------------------------------------------------------------------
@@ -55,7 +58,7 @@ def _check_year(value: date | int, field: str) -> None:
 
 def period(start: date | None, end: date | None) -> tuple[date, date]:
     """The KPI period; default: this year up to today. Both days count."""
-    end = end or date.today()
+    end = end or local_today()
     start = start or date(end.year, 1, 1)
     _check_year(start, "from")
     _check_year(end, "to")
@@ -81,7 +84,7 @@ def _next_month(first: date) -> date:
 
 def month_range(start: str | None, end: str | None) -> list[Month]:
     """Months from..to (YYYY-MM, both included); default: the last 12 months up to this one."""
-    today = date.today()
+    today = local_today()
     last = parse_month(end, "to") if end else date(today.year, today.month, 1)
     if start:
         first = parse_month(start, "from")
@@ -187,7 +190,7 @@ def fleksjob_report(session: Session, start: str | None, end: str | None) -> Fle
 
 
 def igu_report(session: Session, to: date | None) -> IguReport:
-    to = to or date.today()
+    to = to or local_today()
     _check_year(to, "to")
     counts, by_reason = queries.igu_status(session, to)
     return IguReport(to=to, stopped_by_reason=by_reason, **counts)
@@ -201,7 +204,7 @@ def igu_csv_rows(report: IguReport) -> list[dict]:
 
 
 def activities_report(session: Session, year: int | None) -> ActivitiesReport:
-    year = year or date.today().year
+    year = year or local_today().year
     _check_year(year, "year")
     months = month_range(f"{year:04d}-01", f"{year:04d}-12")
     return ActivitiesReport(
