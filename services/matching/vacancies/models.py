@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Text
+from sqlmodel import Field, SQLModel
+
+from shared.models_base import utcnow
+
+
+class Vacancy(SQLModel, table=True):
+    """A position to fill: from a crm order (order.received) or posted directly."""
+
+    __tablename__ = "matching_vacancy"
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int | None = Field(default=None, unique=True, index=True)
+    company_id: int | None = Field(default=None, index=True)
+    company_name: str | None = Field(default=None, max_length=200)
+    title: str = Field(max_length=200)
+    text: str = Field(default="", sa_column=Column(Text, nullable=False))
+    scheme: str = Field(max_length=30, index=True)
+    hours_per_week: float | None = None
+    postcode: str | None = Field(default=None, max_length=4)
+    municipality_code: int | None = None
+    sector: str | None = Field(default=None, max_length=20)
+    starts_on: date | None = None
+    duration_weeks: int | None = None
+    requirements: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default="aaben", max_length=20, index=True)
+    features: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    version: int = Field(default=0, index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Outcome(SQLModel, table=True):
+    """What happened to a ranked candidate (proposed, hired, rejected): the data weights are fitted on."""
+
+    __tablename__ = "matching_outcome"
+
+    id: int | None = Field(default=None, primary_key=True)
+    vacancy_id: int = Field(foreign_key="matching_vacancy.id", index=True, ondelete="CASCADE")
+    candidate_id: int = Field(foreign_key="matching_candidate.id", index=True, ondelete="CASCADE")
+    outcome: str = Field(max_length=20)
+    parts: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
