@@ -7,7 +7,7 @@ export JOBBRO_DEMO_DATA ?= 1
 export JOBBRO_ADMIN_EMAIL ?= admin@jobbro.dk
 export JOBBRO_ADMIN_PASSWORD ?= jobbro-admin-2026
 
-.PHONY: run test bench migrate demo install clean
+.PHONY: run test bench migrate demo install clean chromium vendor
 
 $(BIN)/.installed: pyproject.toml
 	@command -v $(PY) >/dev/null || { echo "Python 3.11 is needed ($(PY) not found)"; exit 1; }
@@ -22,12 +22,24 @@ migrate: install
 	$(BIN)/python -m services.crm migrate
 
 run: migrate
-	@echo "Jobbro: crm http://127.0.0.1:8001/docs"
+	@echo "Jobbro: web http://127.0.0.1:8000 (log in there); crm API http://127.0.0.1:8001/docs"
 	@echo "Admin login: $(JOBBRO_ADMIN_EMAIL) / $(JOBBRO_ADMIN_PASSWORD)"
 	$(BIN)/honcho start -f Procfile
 
-test: install
+test: install chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The browser tests drive Debian's Chromium (never a browser downloaded by Playwright).
+chromium:
+	@[ -x /usr/bin/chromium ] || command -v chromium >/dev/null 2>&1 || { \
+	  echo "test: installing Debian's chromium for the browser tests"; \
+	  apt-get install -y -qq chromium >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 && \
+	  apt-get install -y -qq chromium >/dev/null 2>&1; } || \
+	  echo "test: chromium could not be installed; the browser tests will be skipped"; }
+
+# Re-fetch and verify the web front's vendored htmx and Chart.js from the npm registry.
+vendor:
+	bash services/web/vendor.sh
 
 bench: install
 	$(BIN)/python bench/run_all.py

@@ -308,3 +308,23 @@ RULE_LABELS = {
     "igu_sidste_start": "IGU: sidste startdato",
     "rimelighedskrav": "Rimelighedskravet",
 }
+
+# Each scheme in plain Danish for a company ordering through the portal (issue 5); figures follow
+# ../shared/domain-rules.md and change with the law, like shared/rules/scheme_rules.yaml.
+SCHEME_EXPLANATIONS = {
+    Scheme.ordinaer: "En almindelig ansættelse på almindelige løn- og arbejdsvilkår. Jobcentret finder "
+                     "kandidater; I vælger, ansætter og betaler løn som normalt.",
+    Scheme.virksomhedspraktik: "En ledig prøver arbejdet hos jer i en kort periode, typisk 4 til 13 uger, uden løn: "
+                               "personen beholder sin ydelse. Godt til at afprøve et match eller lære faget.",
+    Scheme.loentilskud: "I ansætter en ledig og får tilskud til lønnen i en periode (privat arbejdsgiver: op til "
+                        "6 måneder). Det kræver, at I har flere ordinært ansatte end i gennemsnit det seneste år.",
+    Scheme.igu: "Integrationsgrunduddannelse: en flygtning eller familiesammenført (18 til 49 år) arbejder hos jer "
+                "i 2 år med løn og går i skole i 23 uger. Private arbejdsgivere får en bonus efter 6 og 24 måneder.",
+    Scheme.fleksjob: "Et job til en person med varigt nedsat arbejdsevne, som kommunen har godkendt til fleksjob. "
+                     "I betaler løn for de timer, der arbejdes; timetallet aftales efter evne og kan være lavt.",
+    Scheme.voksenlaerling: "En lærling på 25 år eller mere tager en erhvervsuddannelse hos jer; I kan få tilskud til lønnen.",
+    Scheme.jobrotation: "En ledig ansættes som vikar, mens jeres medarbejdere er på efteruddannelse. "
+                        "Ordningen lukker for nye forløb med reformen (lov 1750/2025).",
+    Scheme.nytteindsats: "Opgaver på en offentlig arbejdsplads, som ellers ikke ville blive løst; kun for offentlige arbejdsgivere.",
+    Scheme.skaanejob: "Et job på særlige vilkår til en person på førtidspension.",
+}

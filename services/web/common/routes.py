@@ -1,0 +1,71 @@
+"""Log in, log out, and the front door that sends each role to its start page."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse
+
+from services.web.api import Api, ApiError
+from services.web.rendering import render
+from services.web.session import end_session, start_session, user_of, verify_csrf
+from shared.glossary import Role
+
+router = APIRouter()
+
+START_PAGES = {Role.konsulent: "/min-dag", Role.leder: "/leder", Role.virksomhed: "/portal", Role.admin: "/min-dag"}
+
+
+def _safe_next(next_url: str | None) -> str | None:
+    # Only paths on this site: an open redirect would let a phishing mail borrow Jobbro's name.
+    if next_url and next_url.startswith("/") and not next_url.startswith("//") and "\\" not in next_url:
+        return next_url
+    return None
+
+
+@router.get("/", include_in_schema=False)
+def home(request: Request):
+    user = user_of(request)
+    if user is None:
+        return RedirectResponse("/login", status_code=303)
+    return RedirectResponse(START_PAGES[user.role], status_code=303)
+
+
+@router.get("/login")
+def login_form(request: Request, next: str | None = None, udloebet: int | None = None):
+    message = "Dit login er udløbet. Log ind igen." if udloebet else None
+    return render(request, "login.html", {"next": _safe_next(next) or "", "message": message})
+
+
+@router.post("/login", dependencies=[Depends(verify_csrf)])
+async def login(
+    request: Request,
+    email: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "",
+):
+    values = {"email": email}
+    errors = {}
+    if not email.strip():
+        errors["email"] = "Skriv din e-mailadresse."
+    if not password:
+        errors["password"] = "Skriv din adgangskode."
+    if not errors:
+        api = Api(request.app.state.http, None)
+        try:
+            token = await api.login(email.strip(), password)
+            me = await Api(request.app.state.http, token).get("crm", "/api/v1/users/me")
+        except ApiError as exc:
+            errors["password"] = exc.detail if exc.status in (400, 401, 422) else "Login mislykkedes."
+        else:
+            start_session(request, token, me)
+            return RedirectResponse(_safe_next(next) or START_PAGES[Role(me["role"])], status_code=303)
+    return render(request, "login.html", {"values": values, "errors": errors, "next": _safe_next(next) or ""},
+                  status_code=422 if errors else 200)
+
+
+@router.post("/logout", dependencies=[Depends(verify_csrf)])
+def logout(request: Request):
+    end_session(request)
+    return RedirectResponse("/login", status_code=303)

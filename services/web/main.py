@@ -1,0 +1,152 @@
+"""The web front: server-rendered pages over the crm, matching and notifications APIs (a BFF)."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from datetime import timedelta
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
+
+from services.web.api import SERVICES, ApiError, NotLoggedIn, ServiceDown, new_http_client
+from services.web.rendering import STATIC_DIR, render
+from services.web.session import CsrfFailed, Forbidden, LoginRequired, end_session, login_url
+from shared.errors import DomainError
+from shared.settings import get_settings
+
+log = logging.getLogger("jobbro.web")
+
+SERVICE_LABELS = {"crm": "CRM", "matching": "matchning", "notifications": "nyhedsbreve"}
+
+# Every script and style comes from Jobbro itself; nothing is loaded from another origin.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def _is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def _redirect(request: Request, url: str) -> Response:
+    if _is_htmx(request):
+        return Response(status_code=204, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
+
+
+def build_app() -> FastAPI:
+    settings = get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        app.state.http = new_http_client()
+        yield
+        await app.state.http.aclose()
+
+    app = FastAPI(title="Jobbro web", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key="jobbro-web-session:" + settings.jobbro_secret_key,
+        session_cookie="jobbro_session",
+        max_age=int(timedelta(minutes=settings.jobbro_token_minutes).total_seconds()),
+        same_site="lax",
+        https_only=settings.web_cookie_secure,
+    )
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):
+        response = await call_next(request)
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.url.path.startswith("/static/") and request.query_params.get("v"):
+            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        elif "cache-control" not in response.headers:
+            # Pages hold personal data: never kept by a shared cache or the back button after logout.
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @app.exception_handler(LoginRequired)
+    async def _login_required(request: Request, exc: LoginRequired):
+        return _redirect(request, login_url(exc.next_url))
+
+    @app.exception_handler(NotLoggedIn)
+    async def _not_logged_in(request: Request, exc: NotLoggedIn):
+        end_session(request)
+        return _redirect(request, login_url("/") + "&udloebet=1")
+
+    @app.exception_handler(Forbidden)
+    async def _forbidden(request: Request, exc: Forbidden):
+        return render(request, "error.html", {"title": "Ingen adgang",
+                                              "message": "Din rolle giver ikke adgang til denne side."}, 403)
+
+    @app.exception_handler(CsrfFailed)
+    async def _csrf(request: Request, exc: CsrfFailed):
+        return render(request, "error.html", {"title": "Formularen er udløbet",
+                                              "message": "Siden var for gammel til at sende. Gå tilbage, "
+                                                         "genindlæs siden og prøv igen."}, 403)
+
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, exc: ApiError):
+        title = "Findes ikke" if exc.status == 404 else "Det kunne ikke lade sig gøre"
+        return render(request, "error.html", {"title": title, "message": exc.detail}, exc.status)
+
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, exc: DomainError):
+        return render(request, "error.html", {"title": "Det kunne ikke lade sig gøre", "message": exc.message},
+                      exc.status_code)
+
+    @app.exception_handler(ServiceDown)
+    async def _service_down(request: Request, exc: ServiceDown):
+        log.warning("service %s unavailable: %s", exc.service, exc.reason)
+        name = SERVICE_LABELS.get(exc.service, exc.service)
+        return render(request, "error.html", {"title": "Prøv igen om lidt",
+                                              "message": f"Jobbros {name}-tjeneste svarer ikke lige nu."},
+                      503, headers={"Retry-After": "5"})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException):
+        if exc.status_code == 404:
+            return render(request, "error.html", {"title": "Siden findes ikke",
+                                                  "message": "Tjek adressen, eller gå til forsiden."}, 404)
+        return render(request, "error.html", {"title": "Fejl", "message": str(exc.detail)}, exc.status_code)
+
+    @app.get("/health", include_in_schema=False)
+    def health() -> dict[str, str]:
+        return {"status": "ok", "service": "web"}
+
+    @app.get("/ready", include_in_schema=False)
+    async def ready(request: Request):
+        from services.web.api import _base_url
+
+        problems = []
+        try:
+            res = await request.app.state.http.get(_base_url("crm") + "/health", timeout=3)
+            if res.status_code != 200:
+                problems.append(f"crm: HTTP {res.status_code}")
+        except Exception as exc:  # any transport error means "not ready"
+            problems.append(f"crm: {exc.__class__.__name__}")
+        if problems:
+            return JSONResponse({"status": "unavailable", "service": "web", "problems": problems}, status_code=503)
+        return {"status": "ready", "service": "web"}
+
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+
+    from services.web.common import routes as common
+    from services.web.consultant import routes as consultant
+    from services.web.manager import routes as manager
+    from services.web.portal import routes as portal
+
+    for module in (common, consultant, portal, manager):
+        app.include_router(module.router)
+    return app
+
+
+app = build_app()
+__all__ = ["app", "build_app", "SERVICES"]
