@@ -49,3 +49,17 @@ def clean_municipality_code(value: int | None) -> int | None:
     if not 101 <= int(value) <= 860:
         raise ValueError(f"Kommunekoden {value} findes ikke (gyldige koder er 101-860)")
     return int(value)
+
+
+# A CPR number is 10 digits, often written DDMMYY-XXXX; it must never reach Jobbro's tables
+# (Databeskyttelsesloven § 11), so a reference that contains one is refused outright.
+_CPR_LIKE = re.compile(r"(?<!\d)\d{6}[- ]?\d{4}(?!\d)")
+
+
+def clean_candidate_ref(value: str) -> str:
+    raw = str(value).strip()
+    if not raw:
+        raise ValueError("Kandidatreferencen skal udfyldes")
+    if _CPR_LIKE.search(raw):
+        raise ValueError("CPR-numre må ikke gemmes: brug kandidatens pseudonyme reference fra sagssystemet")
+    return raw
