@@ -328,3 +328,142 @@ SCHEME_EXPLANATIONS = {
     Scheme.nytteindsats: "Opgaver på en offentlig arbejdsplads, som ellers ikke ville blive løst; kun for offentlige arbejdsgivere.",
     Scheme.skaanejob: "Et job på særlige vilkår til en person på førtidspension.",
 }
+
+
+# -- notifications -------------------------------------------------------------------------------
+
+class SegmentKind(StrEnum):
+    """Who a newsletter goes to (api-contract.md); always only contacts with newsletter consent."""
+
+    all_consenting = "all_consenting"
+    partners = "partners"
+    sector = "sector"
+    industry = "industry"
+    campaign = "campaign"
+
+
+SEGMENT_LABELS = {
+    SegmentKind.all_consenting: "Alle kontaktpersoner med samtykke",
+    SegmentKind.partners: "Partnervirksomheder",
+    SegmentKind.sector: "En sektor",
+    SegmentKind.industry: "En branche",
+    SegmentKind.campaign: "En kampagnes målgruppe",
+}
+
+
+class NewsletterStatus(StrEnum):
+    kladde = "kladde"  # draft
+    planlagt = "planlagt"  # scheduled
+    sender = "sender"  # deliveries exist, some not finished
+    sendt = "sendt"  # every delivery finished (sent, failed, bounced or skipped)
+
+
+NEWSLETTER_STATUS_LABELS = {
+    NewsletterStatus.kladde: "Kladde",
+    NewsletterStatus.planlagt: "Planlagt",
+    NewsletterStatus.sender: "Sendes",
+    NewsletterStatus.sendt: "Sendt",
+}
+
+
+class DeliveryKind(StrEnum):
+    newsletter = "newsletter"
+    test = "test"  # a newsletter's test copy to its author
+    order_receipt = "order_receipt"  # kvittering til virksomheden for en ordre fra portalen
+    order_alert = "order_alert"  # besked til den ansvarlige konsulent om en ny ordre
+    followup = "followup"  # opfølgning forfalder i dag
+    followup_digest = "followup_digest"  # morgenoversigt over overskredne opfølgninger
+    deadline_reminder = "deadline_reminder"  # ordre nær frist med ubesatte stillinger
+
+
+class DeliveryStatus(StrEnum):
+    pending = "pending"  # waiting for a worker (maybe after a transient failure)
+    claimed = "claimed"  # a worker owns it and is talking to the SMTP server
+    sending = "sending"  # the final dot may have reached the server: never sent again
+    sent = "sent"
+    failed = "failed"  # permanent failure (5xx) or out of attempts; last_error holds the answer
+    bounced = "bounced"  # the server refused the recipient address (5xx on RCPT)
+    skipped = "skipped"  # consent withdrawn before the send: nothing was sent
+
+
+DELIVERY_OPEN_STATUSES = (DeliveryStatus.pending, DeliveryStatus.claimed, DeliveryStatus.sending)
+
+DELIVERY_STATUS_LABELS = {
+    DeliveryStatus.pending: "I kø",
+    DeliveryStatus.claimed: "Sendes",
+    DeliveryStatus.sending: "Sendes",
+    DeliveryStatus.sent: "Sendt",
+    DeliveryStatus.failed: "Fejlet",
+    DeliveryStatus.bounced: "Afvist af modtager",
+    DeliveryStatus.skipped: "Afmeldt før afsendelse",
+}
+
+
+# -- matching (services/matching) -------------------------------------------------------------
+
+class IguBasis(StrEnum):
+    """Why a person may start an IGU (lov om integrationsgrunduddannelse § 2)."""
+
+    flygtning = "flygtning"
+    familiesammenfoert = "familiesammenfoert"
+    ukraine_saerlov = "ukraine_saerlov"
+    afghanistan_saerlov = "afghanistan_saerlov"
+    ingen = "ingen"
+
+
+class EducationLevel(StrEnum):
+    ingen = "ingen"
+    grundskole = "grundskole"
+    gymnasial = "gymnasial"
+    erhvervsuddannelse = "erhvervsuddannelse"
+    kort_videregaaende = "kort_videregaaende"
+    mellemlang_videregaaende = "mellemlang_videregaaende"
+    lang_videregaaende = "lang_videregaaende"
+
+
+EDUCATION_LABELS = {
+    EducationLevel.ingen: "Ingen uddannelse",
+    EducationLevel.grundskole: "Grundskole",
+    EducationLevel.gymnasial: "Gymnasial uddannelse",
+    EducationLevel.erhvervsuddannelse: "Erhvervsuddannelse",
+    EducationLevel.kort_videregaaende: "Kort videregående uddannelse",
+    EducationLevel.mellemlang_videregaaende: "Mellemlang videregående uddannelse",
+    EducationLevel.lang_videregaaende: "Lang videregående uddannelse",
+}
+
+# Danish driving-licence categories (kørekortkategorier).
+DRIVING_LICENCES = ("AM", "A1", "A2", "A", "B", "BE", "C1", "C1E", "C", "CE", "D1", "D1E", "D", "DE")
+
+# The code list of target groups is versioned: the reform of 2027 cuts 13 groups to 5.
+TARGET_GROUP_CODE_LIST_VERSION = "2025-07"
+
+class VacancyStatus(StrEnum):
+    aaben = "aaben"
+    lukket = "lukket"
+
+
+class MatchOutcome(StrEnum):
+    foreslaaet = "foreslaaet"
+    ansat = "ansat"
+    afvist = "afvist"
+
+
+MATCH_PART_LABELS = {
+    "semantic": "Tekstlighed (embedding)",
+    "lexical": "Ordlighed (tegn-n-gram)",
+    "skills": "Fælles væsentlige kompetencer",
+    "occupation": "Stilling (ESCO)",
+    "distance": "Afstand",
+}
+
+ELIGIBILITY_LABELS = {
+    "fleksjob_visiteret": "visiteret til fleksjob",
+    "igu_grundlag": "IGU-grundlag (flygtning eller familiesammenført)",
+    "igu_aar_i_danmark": "højst 20 år i Danmark (IGU)",
+    "igu_alder": "alder ved start (IGU)",
+    "loentilskud_ledighed": "ledighed før løntilskud",
+    "praktik_varighed": "praktikkens længde for målgruppen",
+    "voksenlaerling_alder": "mindst 25 år (voksenlærling)",
+    "timer": "timer der passer",
+    "kommune_samtykke": "samtykke til søgning fra andre kommuner",
+}
