@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 
 from shared.db import get_engine
 from shared.errors import install_error_handlers
 from shared.events import install_after_commit_flush
+from shared.logs import configure_logging, request_id_var
+from shared import metrics
 from shared.redis_client import get_redis
 
 log = logging.getLogger("jobbro")
@@ -57,16 +60,36 @@ def create_app(
 
     app = FastAPI(title=f"Jobbro {service}", description=description, version="0.1.0", lifespan=lifespan)
     app.state.service = service
+    configure_logging(service)
+    access_log = logging.getLogger(f"jobbro.{service}.access")
     install_error_handlers(app)
     install_after_commit_flush(get_redis)
 
     @app.middleware("http")
-    async def request_id(request: Request, call_next):
+    async def request_context(request: Request, call_next):
         rid = request.headers.get("x-request-id") or uuid.uuid4().hex
         request.state.request_id = rid
-        response = await call_next(request)
-        response.headers["x-request-id"] = rid
-        return response
+        token = request_id_var.set(rid)
+        started = time.perf_counter()
+        status = 500
+        try:
+            response = await call_next(request)
+            status = response.status_code
+            response.headers["x-request-id"] = rid
+            return response
+        finally:
+            elapsed = time.perf_counter() - started
+            # The route template, not the raw path, keeps the metric's label set small.
+            route = getattr(request.scope.get("route"), "path", "unmatched")
+            metrics.REQUEST_LATENCY.labels(service, request.method, route, f"{status // 100}xx").observe(elapsed)
+            access_log.info("request", extra={"method": request.method, "path": route, "status": status,
+                                               "duration_ms": round(elapsed * 1000, 2)})
+            request_id_var.reset(token)
+
+    @app.get("/metrics", tags=["ops"], summary="Prometheus metrics", include_in_schema=False)
+    def prometheus_metrics() -> Response:
+        body, content_type = metrics.render()
+        return Response(body, media_type=content_type)
 
     @app.get("/health", tags=["ops"], summary="Liveness")
     def health() -> dict[str, str]:

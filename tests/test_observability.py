@@ -1,0 +1,33 @@
+import json
+import logging
+
+from shared.logs import JsonFormatter, request_id_var
+
+
+def test_request_id_is_echoed_and_generated(crm_client):
+    given = crm_client.get("/health", headers={"X-Request-ID": "abc123"})
+    assert given.headers["x-request-id"] == "abc123"
+    made = crm_client.get("/health")
+    assert len(made.headers["x-request-id"]) == 32
+
+
+def test_metrics_expose_request_latency_by_route_template(crm_client, konsulent, factories):
+    company = factories.CompanyFactory()
+    crm_client.get(f"/api/v1/companies/{company.id}", headers=konsulent)
+    body = crm_client.get("/metrics").text
+    assert "jobbro_http_request_duration_seconds_bucket" in body
+    assert 'route="/api/v1/companies/{company_id}"' in body
+    assert f"/api/v1/companies/{company.id}\"" not in body
+
+
+def test_json_log_lines_carry_request_id_and_never_passwords():
+    formatter = JsonFormatter("crm")
+    token = request_id_var.set("rid-1")
+    try:
+        record = logging.LogRecord("x", logging.INFO, __file__, 1, "login", None, None)
+        record.fields = {"user": "a@b.dk", "password": "hemmelig"}
+        line = json.loads(formatter.format(record))
+    finally:
+        request_id_var.reset(token)
+    assert line["request_id"] == "rid-1" and line["service"] == "crm" and line["user"] == "a@b.dk"
+    assert "password" not in line and "hemmelig" not in json.dumps(line)
