@@ -140,6 +140,6 @@ def form_errors(exc: ApiError, known_fields: set[str]) -> tuple[dict[str, str], 
     return errors, top
 
 
-def flash(request: Request, message: str) -> None:
+def flash(request: Request, message: str, *, error: bool = False) -> None:
     """A one-time message shown on the next page (after a redirect)."""
-    request.session["flash"] = message
+    request.session["flash"] = {"message": message, "error": error}

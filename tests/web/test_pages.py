@@ -89,3 +89,44 @@ def test_static_assets_are_served_by_jobbro_itself(web):
     html = web.get("/login").text
     assert not re.search(r'(src|href)="https?://', html)
     assert "default-src 'self'" in web.get("/login").headers["content-security-policy"]
+
+
+def test_every_consultant_page_answers(web, stack):
+    web.login(stack.seeded.konsulent_email, stack.seeded.password)
+    for path in ("/min-dag", "/aktivitet/ny", f"/aktivitet/ny?company_id={stack.seeded.company_id}", "/virksomheder",
+                 "/virksomheder?q=bager", "/ordrer", f"/ordrer/{stack.seeded.order_id}", "/kampagner",
+                 f"/kampagner/{stack.seeded.campaign_id}", "/nyhedsbreve", "/nyhedsbreve/ny"):
+        res = web.get(path)
+        assert res.status_code == 200, (path, res.text[-2000:])
+        assert "<title>" in res.text and " – Jobbro</title>" in res.text
+
+
+def test_my_day_lists_overdue_and_todays_follow_ups_and_campaign_targets(web, stack):
+    web.login(stack.seeded.konsulent_email, stack.seeded.password)
+    html = web.get("/min-dag").text
+    assert "Overskredet (1)" in html and "Slagelse Stål A/S" in html
+    assert "I dag (1)" in html and "Korsør Bageri ApS" in html
+    assert "Skælskør Fisk og Skaldyr" in html  # a campaign target still planned
+    assert "Svejser" in html  # an open order waiting for candidates
+
+
+def test_logging_an_activity_with_errors_keeps_what_was_typed(web, stack):
+    web.login(stack.seeded.konsulent_email, stack.seeded.password)
+    token = web.csrf("/aktivitet/ny")
+    res = web.post("/aktivitet/ny", data={"csrf_token": token, "channel": "telefon", "purposes": "rekruttering",
+                                          "summary": "Ringede om praktik", "follow_up_on": "2020-01-01"})
+    assert res.status_code == 422
+    assert 'id="e-company_id"' in res.text and "Vælg virksomheden" in res.text
+    assert "Ringede om praktik" in res.text  # typed note kept
+
+
+def test_manager_dashboard_and_csv(web, stack):
+    web.login(stack.seeded.leder_email, stack.seeded.password)
+    res = web.get("/leder")
+    assert res.status_code == 200, res.text[-2000:]
+    for text in ("Opfyldelsesgrad", "Samarbejdsgrad", "mod forrige periode", "Aktiviteter pr. måned og kanal",
+                 "Placeringer pr. måned", "Fleksjob", "IGU-forløb", "verdensmål"):
+        assert text in res.text, text
+    csv = web.get("/leder/csv/placeringer.csv")
+    assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
+    assert csv.text.lstrip("\ufeff").splitlines()[0] == "month,sector,scheme,count"

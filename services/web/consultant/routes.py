@@ -143,12 +143,18 @@ async def company_page(request: Request, user: Staff, company_id: int):
 async def my_day(request: Request, user: Staff):
     api = api_for(request, user)
     today = date.today()
-    followups, targets, orders = await gather(
+    followups, campaigns, orders = await gather(
         api.get_or_none("crm", "/api/v1/tasks", consultant_id=user.id,
                         due_before=(today + timedelta(days=7)).isoformat(), limit=200),
-        api.get_or_none("crm", "/api/v1/campaign-targets", consultant_id=user.id, open=True, limit=50),
-        api.get_or_none("crm", "/api/v1/orders", status="modtaget,i_gang,delvist_besat", limit=50),
+        api.get_or_none("crm", "/api/v1/campaigns", active_on=today.isoformat(), limit=20),
+        api.get_or_none("crm", "/api/v1/orders", open="true", limit=100),
     )
+    targets = None
+    if campaigns is not None:
+        pages = await gather(*(api.get_or_none("crm", f"/api/v1/campaigns/{c['id']}/targets", consultant_id=user.id,
+                                               status="planlagt", limit=20) for c in campaigns.get("items", [])))
+        targets = [{**t, "campaign_name": c["name"]} for c, page in zip(campaigns.get("items", []), pages, strict=True)
+                   for t in (page or {}).get("items", [])]
     return render(request, "consultant/my_day.html", {
         "nav": "dag", **summary.my_day(today, followups, targets, orders),
     })
