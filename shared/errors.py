@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
 log = logging.getLogger("jobbro.errors")
 
@@ -122,6 +122,16 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(
             {"detail": "Ændringen strider mod eksisterende data (dublet eller manglende reference)."},
             status_code=status.HTTP_409_CONFLICT,
+        )
+
+    @app.exception_handler(DataError)
+    async def _data(_: Request, exc: DataError) -> JSONResponse:
+        # Values pydantic accepts but the database cannot hold (an id beyond its integer range, a
+        # NUL character in a text) are the client's mistake: 422, never a 500.
+        log.info("data error: %s", exc.orig)
+        return JSONResponse(
+            {"detail": "En værdi kan ikke gemmes: et tal er for stort, eller en tekst indeholder ugyldige tegn."},
+            status_code=422,
         )
 
     @app.exception_handler(OperationalError)

@@ -501,3 +501,18 @@ def test_proposals_are_audited(crm_client, konsulent, factories, db):
     assert {("create", "proposal"), ("read", "proposal")} <= actions
     assert db.query(Proposal).filter(Proposal.order_id == order.id).count() == 1
     assert db.get(Order, order.id).status == "i_gang"
+
+
+# -- values the database cannot hold are the client's mistake, never a 500 ---------------------------
+
+@pytest.mark.postgres
+def test_an_id_beyond_the_integer_range_is_422(crm_client, konsulent):
+    res = crm_client.get(f"{URL}/99999999999", headers=konsulent)
+    assert res.status_code == 422 and "for stort" in res.json()["detail"]
+
+
+@pytest.mark.postgres
+def test_a_nul_character_in_a_text_is_422(crm_client, konsulent, factories):
+    company = factories.CompanyFactory()
+    res = crm_client.post(URL, json=payload(company.id, title="Kok\x00"), headers=konsulent)
+    assert res.status_code == 422

@@ -263,9 +263,10 @@ def read(session: Session, principal: Principal, placement_id: int) -> Placement
 def _rules_to_rerun(old: Placement, changes: dict[str, Any]) -> frozenset[str]:
     changed = {k for k, v in changes.items() if getattr(old, k) != v}
     rules: set[str] = set()
-    shortened = (changed == {"ends_on"} and old.ends_on is not None and changes["ends_on"] is not None
+    duration_fields = changed & {"scheme", "target_group", "starts_on", "ends_on"}
+    shortened = (duration_fields == {"ends_on"} and old.ends_on is not None and changes["ends_on"] is not None
                  and changes["ends_on"] < old.ends_on)
-    if changed & {"scheme", "target_group", "starts_on", "ends_on"} and not shortened:
+    if duration_fields and not shortened:
         rules.add("duration")
     if changed & {"scheme", "starts_on", "candidate_birth_year"}:
         rules.add("igu")
