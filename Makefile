@@ -7,7 +7,7 @@ export JOBBRO_DEMO_DATA ?= 1
 export JOBBRO_ADMIN_EMAIL ?= admin@jobbro.dk
 export JOBBRO_ADMIN_PASSWORD ?= jobbro-admin-2026
 
-.PHONY: run test bench migrate demo install clean chromium vendor
+.PHONY: run test bench migrate demo install clean backup restore chromium vendor
 
 $(BIN)/.installed: pyproject.toml
 	@command -v $(PY) >/dev/null || { echo "Python 3.11 is needed ($(PY) not found)"; exit 1; }
@@ -43,6 +43,12 @@ vendor:
 
 bench: install
 	$(BIN)/python bench/run_all.py
+
+backup:
+	scripts/backup.sh
+
+restore:
+	scripts/restore.sh
 
 clean:
 	rm -rf var .pytest_cache
