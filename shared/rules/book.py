@@ -193,6 +193,27 @@ class Rulebook:
             },
         )
 
+    # -- matching eligibility (services/matching) --------------------------------------------
+    def matching_checks(self, scheme: str, on: date) -> list[dict[str, Any]]:
+        """The matching filters in force on `on` that apply to `scheme` (entries without
+        `schemes` apply to every scheme), in file order."""
+        return [
+            entry for entry in self.data.get("matching", [])
+            if _in_force(entry, on) and (not entry.get("schemes") or scheme in entry["schemes"])
+        ]
+
+    def igu_age_rule(self, on: date) -> dict[str, Any] | None:
+        return self._first("igu_age", on)
+
+    def max_duration(self, scheme: str, target_group: str | None, sector: str | None, on: date,
+                     extended: bool = True) -> tuple[int, str] | None:
+        """(amount, unit) a scheme may last for the target group; `extended` includes what a
+        consultant may grant with a reason."""
+        rule = self.duration_rule(scheme, target_group, sector, on)
+        if rule is None:
+            return None
+        return (int(rule.get("extended") or rule["max"]) if extended else int(rule["max"]), rule["unit"])
+
 
 @lru_cache
 def get_rulebook() -> Rulebook:

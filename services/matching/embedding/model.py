@@ -137,7 +137,7 @@ def load_embedder(name: str, adapter: str | None = None, max_tokens: int = 256) 
     return Embedder(
         name=label + (f" + {adapter_path.name}" if adapter_path else ""),
         fingerprint=_folder_fingerprint(folder, adapter_path),
-        dimension=int(model.get_sentence_embedding_dimension()),
+        dimension=int(getattr(model, "get_embedding_dimension", model.get_sentence_embedding_dimension)()),
         model=model,
         query_prompt=prompts.get("query", ""),
         passage_prompt=prompts.get("passage", prompts.get("document", "")),

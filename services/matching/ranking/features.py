@@ -1,0 +1,95 @@
+"""What Jobbro reads out of a CV or a vacancy: ESCO skills and occupations, lexical profile.
+
+Features are stored with the candidate/vacancy (JSON) by ESCO URI, so the index reloads them
+without re-reading the texts and an explanation can name them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from services.matching.esco.catalog import Catalog
+from services.matching.esco.recognise import Recogniser, get_recogniser
+from services.matching.ranking.lexical import CharNgrams, Profile, get_ngrams
+
+LEXICAL_TERMS = 64
+MAX_ESSENTIAL_FALLBACK = 12
+OCCUPATION_IN_TEXT_SCORE = 0.8
+
+
+@dataclass
+class TextFeatures:
+    skills: list[int]  # ESCO skill ids found
+    skill_kinds: dict[int, str]
+    occupations: list[tuple[int, float]]  # (occupation id, score)
+    essential: list[int]  # for vacancies: the skills a candidate must share
+    lexical: Profile
+
+    def to_json(self, catalog: Catalog) -> dict[str, Any]:
+        return {
+            "skills": [{"uri": catalog.skills[s].uri, "label": catalog.skills[s].label, "kind": self.skill_kinds.get(s, "")}
+                       for s in self.skills],
+            "occupations": [{"uri": catalog.occupations[o].uri, "label": catalog.occupations[o].label,
+                             "score": round(sc, 4)} for o, sc in self.occupations],
+            "essential": [catalog.skills[s].uri for s in self.essential],
+            "lexical": {"idx": self.lexical.idx.tolist(), "w": [round(float(x), 5) for x in self.lexical.w]},
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], catalog: Catalog) -> TextFeatures:
+        import numpy as np
+
+        skills = [catalog.skill_by_uri[s["uri"]] for s in data.get("skills", []) if s["uri"] in catalog.skill_by_uri]
+        kinds = {catalog.skill_by_uri[s["uri"]]: s.get("kind", "") for s in data.get("skills", [])
+                 if s["uri"] in catalog.skill_by_uri}
+        occs = [(catalog.occupation_by_uri[o["uri"]], float(o["score"])) for o in data.get("occupations", [])
+                if o["uri"] in catalog.occupation_by_uri]
+        essential = [catalog.skill_by_uri[u] for u in data.get("essential", []) if u in catalog.skill_by_uri]
+        lex = data.get("lexical") or {"idx": [], "w": []}
+        return cls(skills, kinds, occs, essential,
+                   Profile(np.array(lex["idx"], dtype=np.int32), np.array(lex["w"], dtype=np.float32)))
+
+
+def _merge_occupations(pairs: list[tuple[int, float]], limit: int = 5) -> list[tuple[int, float]]:
+    best: dict[int, float] = {}
+    for o, s in pairs:
+        best[o] = max(best.get(o, 0.0), s)
+    return sorted(best.items(), key=lambda kv: -kv[1])[:limit]
+
+
+def candidate_features(cv_text: str, desired_occupations: list[str], rec: Recogniser | None = None,
+                       ngrams: CharNgrams | None = None) -> TextFeatures:
+    rec = rec or get_recogniser()
+    ngrams = ngrams or get_ngrams()
+    hits = rec.skill_hits(cv_text + "\n" + "\n".join(desired_occupations))
+    occs: list[tuple[int, float]] = []
+    for title in desired_occupations:
+        top = rec.normalise_title(title, k=1)
+        if top:
+            occs.append((top[0].id, top[0].score))
+    occs += [(h.id, OCCUPATION_IN_TEXT_SCORE) for h in rec.occupation_hits(cv_text)]
+    lex_text = cv_text + " " + " ".join(desired_occupations)
+    return TextFeatures([h.id for h in hits], {h.id: h.kind for h in hits}, _merge_occupations(occs), [],
+                        ngrams.profile(lex_text, LEXICAL_TERMS))
+
+
+def vacancy_features(title: str, text: str, rec: Recogniser | None = None,
+                     ngrams: CharNgrams | None = None) -> TextFeatures:
+    rec = rec or get_recogniser()
+    ngrams = ngrams or get_ngrams()
+    cat = rec.catalog
+    occs = [(o.id, o.score) for o in rec.normalise_title(title, k=3)] if title.strip() else []
+    if not occs:
+        occs = [(h.id, OCCUPATION_IN_TEXT_SCORE) for h in rec.occupation_hits(text)][:3]
+    hits = rec.skill_hits(title + "\n" + text)
+    found = [h.id for h in hits]
+    related: set[int] = set()
+    for o, _ in occs:
+        related.update(cat.occupations[o].essential)
+        related.update(cat.occupations[o].optional)
+    essential = [s for s in found if s in related] or found
+    if not essential and occs and occs[0][1] >= 0.6:
+        essential = cat.occupations[occs[0][0]].essential[:MAX_ESSENTIAL_FALLBACK]
+    return TextFeatures(found, {h.id: h.kind for h in hits}, occs, essential,
+                        ngrams.profile(title + " " + text, None))
