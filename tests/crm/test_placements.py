@@ -405,3 +405,14 @@ def test_list_filters(crm_client, konsulent, factories):
     assert ids(started_to="2024-12-31") == [a.id]
     assert ids(candidate_ref=a.candidate_ref) == [a.id]
     assert crm_client.get(URL, params={"scheme": "x"}, headers=konsulent).status_code == 422
+
+
+def test_an_old_record_missing_a_field_can_still_be_corrected_elsewhere(crm_client, konsulent, factories):
+    legacy = factories.PlacementFactory(scheme="loentilskud", target_group=None, starts_on=date(2019, 1, 7),
+                                        ends_on=date(2019, 6, 30))
+    url = f"{URL}/{legacy.id}"
+    ok = crm_client.patch(url, json={"outcome": "gennemfoert", "outcome_reason": "Forløbet fuldført"},
+                          headers=konsulent)
+    assert ok.status_code == 200, ok.text
+    still = crm_client.patch(url, json={"scheme": "virksomhedspraktik"}, headers=konsulent)
+    assert still.status_code == 422 and still.json()["field"] == "target_group"

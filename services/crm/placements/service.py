@@ -139,17 +139,24 @@ def _audit_override(session: Session, principal: Principal, placement: Placement
 
 # -- field rules that need more than one field ---------------------------------------------------
 
-def _check_fields(values: dict[str, Any]) -> None:
+def _check_fields(values: dict[str, Any], changed: set[str] | None = None) -> None:
+    """Rules across fields. On a change (`changed` given) only the rules touching a changed field
+    run, so an old record missing something does not block an unrelated correction."""
+
+    def touched(*fields: str) -> bool:
+        return changed is None or bool(changed & set(fields))
+
     scheme = values["scheme"]
-    if scheme != Scheme.ordinaer and not values.get("target_group"):
+    if touched("scheme", "target_group") and scheme != Scheme.ordinaer and not values.get("target_group"):
         raise Invalid(
             f"Målgruppe skal angives for {SCHEME_LABELS[Scheme(scheme)].lower()}; reglerne afhænger af den.",
             field="target_group",
         )
     hours = values.get("hours_per_week")
-    if scheme == Scheme.fleksjob and hours is None:
+    if touched("scheme", "hours_per_week") and scheme == Scheme.fleksjob and hours is None:
         raise Invalid("Fleksjob kræver de ugentlige timer ved start (hours_per_week).", field="hours_per_week")
-    if hours is not None and scheme in FULL_TIME_CAPPED and hours > FULL_TIME_HOURS:
+    if touched("scheme", "hours_per_week") and hours is not None and scheme in FULL_TIME_CAPPED \
+            and hours > FULL_TIME_HOURS:
         raise Invalid(
             f"{SCHEME_LABELS[Scheme(scheme)]} kan højst være normal fuld tid, {FULL_TIME_HOURS} timer om ugen.",
             field="hours_per_week",
@@ -158,7 +165,7 @@ def _check_fields(values: dict[str, Any]) -> None:
     if problem:
         raise Invalid(problem + ".", field="ends_on")
     outcome = values.get("outcome")
-    if outcome and outcome != Outcome.igang and values.get("ends_on") is None:
+    if touched("outcome", "ends_on") and outcome and outcome != Outcome.igang and values.get("ends_on") is None:
         raise Invalid("Et udfald (andet end 'igang') kræver en slutdato.", field="ends_on")
 
 
@@ -282,7 +289,7 @@ def update(session: Session, principal: Principal, placement_id: int, data: Plac
         if changes[key] is None:
             raise Invalid(f"{key} kan ikke fjernes.", field=key)
     merged = {**placement.model_dump(), **changes}
-    _check_fields(merged)
+    _check_fields(merged, set(changes))
     if "consultant_id" in changes:
         ensure_staff_user(session, changes["consultant_id"])
     company = _company(session, placement.company_id)
