@@ -21,7 +21,12 @@ install: $(BIN)/.installed
 migrate: install
 	$(BIN)/python -m services.crm migrate
 
-run: migrate
+# Demo data: a Danish municipality's ten years (python -m services.crm demo); skipped when the
+# database already has companies or when JOBBRO_DEMO_DATA=0.
+demo: migrate
+	@if [ "$(JOBBRO_DEMO_DATA)" = "1" ]; then $(BIN)/python -m services.crm demo --if-empty; fi
+
+run: migrate demo
 	@echo "Jobbro: web http://127.0.0.1:8000 (log in there); crm API http://127.0.0.1:8001/docs"
 	@echo "Admin login: $(JOBBRO_ADMIN_EMAIL) / $(JOBBRO_ADMIN_PASSWORD)"
 	$(BIN)/honcho start -f Procfile

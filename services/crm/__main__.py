@@ -12,11 +12,16 @@ def main(argv: list[str] | None = None) -> None:
     sub = parser.add_subparsers(dest="command", required=True)
     cli.add_serve_parser(sub, default_port=8001)
     sub.add_parser("migrate", help="apply every service's migrations (alembic upgrade heads)")
+    from services.crm.demo import cli as demo_cli
+
+    demo_cli.add_parser(sub)
     args = parser.parse_args(argv)
     if args.command == "serve":
         cli.serve("services.crm.main:app", args)
     elif args.command == "migrate":
         cli.migrate()
+    elif args.command == "demo":
+        demo_cli.run(args)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,59 @@
+"""`python -m services.crm demo [--size normal|large] [--if-empty] [--seed N] [--as-of YYYY-MM-DD]`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+
+from services.crm.demo.generator import PROFILES, Profile, generate
+from services.crm.demo.users import DEMO_PASSWORD, DEMO_USERS
+from services.crm.demo.writers import writer_for
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("demo", help="load demo data (a Danish municipality's history) into an empty database")
+    p.add_argument("--size", choices=sorted(PROFILES), default="normal",
+                   help="normal: Slagelse-sized; large: 50,000 companies and ten years for benchmarks")
+    p.add_argument("--if-empty", action="store_true", help="do nothing (and succeed) when companies exist")
+    p.add_argument("--seed", type=int, default=2019, help="same seed and --as-of give the same data")
+    p.add_argument("--as-of", type=date.fromisoformat, default=None, help="last day of the history (default today)")
+
+
+def has_companies(engine: Engine) -> bool:
+    from services.crm.companies.models import Company
+
+    with engine.connect() as conn:
+        return bool(conn.execute(select(func.count()).select_from(Company.__table__)).scalar_one())
+
+
+def load(engine: Engine, profile: Profile, seed: int, as_of: date | None, if_empty: bool, out=sys.stdout) -> dict | None:
+    """Generate into `engine` in one transaction. None when skipped because data exists."""
+    if has_companies(engine):
+        if if_empty:
+            print("Demo data: the database already has companies; nothing loaded.", file=out)
+            print_logins(out)
+            return None
+        raise SystemExit("Demo data needs an empty database (companies exist). Use --if-empty to skip quietly.")
+    started = time.perf_counter()
+    with engine.begin() as conn:
+        counts = generate(writer_for(conn), profile, seed, as_of)
+    seconds = time.perf_counter() - started
+    print(f"Demo data ({profile.name}, seed {seed}) loaded in {seconds:.1f} s: "
+          + ", ".join(f"{n:,} {t}" for t, n in counts.items()), file=out)
+    print_logins(out)
+    return dict(counts)
+
+
+def print_logins(out=sys.stdout) -> None:
+    print(f"Demo logins (password {DEMO_PASSWORD}): " + ", ".join(u.email for u in DEMO_USERS), file=out)
+
+
+def run(args: argparse.Namespace) -> None:
+    from shared.db import get_engine
+
+    load(get_engine(), PROFILES[args.size], args.seed, args.as_of, args.if_empty)
