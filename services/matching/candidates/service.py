@@ -1,0 +1,137 @@
+"""Candidates (job seekers): every read and change is audited; erasure removes text, features
+and vectors in one transaction; each public function is one commit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session
+
+from services.matching.candidates import queries
+from services.matching.candidates.models import Candidate
+from services.matching.candidates.schemas import CandidateCreate, CandidateRead, CandidateUpdate
+from services.matching.candidates.textcheck import clean_text, language_warning
+from services.matching.deps import SERVICE
+from services.matching.esco.catalog import get_catalog
+from services.matching.index import jobs, store
+from services.matching.ranking.features import candidate_features
+from shared import audit
+from shared.auth import Principal
+from shared.errors import Conflict, NotFound
+from shared.glossary import TARGET_GROUP_CODE_LIST_VERSION
+from shared.models_base import utcnow
+
+ENTITY = "candidate"
+
+
+def not_found(ref: str) -> NotFound:
+    return NotFound(f"Kandidat '{ref}' findes ikke.", field="candidate_ref")
+
+
+def to_read(session: Session, c: Candidate, warnings: list[str] | None = None) -> CandidateRead:
+    vec = None
+    try:
+        from services.matching.index.models import StoredVector
+        from sqlmodel import select
+
+        vec = session.exec(select(StoredVector.model).where(StoredVector.kind == store.CANDIDATE,
+                                                            StoredVector.entity_id == c.id)
+                           .order_by(StoredVector.version.desc())).first()
+    except Exception:
+        vec = None
+    feats = c.features or {}
+    return CandidateRead.model_validate(c).model_copy(update={
+        "skills": [{"label": s["label"], "uri": s["uri"], "kind": s.get("kind")} for s in feats.get("skills", [])],
+        "occupations": feats.get("occupations", []),
+        "embedded_with": vec,
+        "warnings": warnings if warnings is not None else feats.get("warnings", []),
+    })
+
+
+def _features(c: Candidate) -> dict[str, Any]:
+    feats = candidate_features(c.cv_text, list(c.desired_occupations)).to_json(get_catalog())
+    warning = language_warning(c.cv_text)
+    feats["warnings"] = [warning] if warning else []
+    return feats
+
+
+def create(session: Session, principal: Principal, data: CandidateCreate) -> tuple[Candidate, list[str]]:
+    existing = queries.by_ref(session, data.candidate_ref)
+    if existing:
+        raise Conflict(f"Kandidat '{data.candidate_ref}' findes allerede.", field="candidate_ref",
+                       existing={"id": existing.id, "candidate_ref": existing.candidate_ref})
+    values = data.model_dump()
+    values["cv_text"] = clean_text(values["cv_text"], "cv_text")
+    c = Candidate(**values, code_list_version=TARGET_GROUP_CODE_LIST_VERSION, created_by=principal.user_id)
+    c.features = _features(c)
+    c.version = store.bump_version(session)
+    session.add(c)
+    session.flush()
+    audit.record(session, principal, SERVICE, "create", ENTITY, c.candidate_ref)
+    session.commit()
+    session.refresh(c)
+    jobs.enqueue_candidate(c.id)
+    return c, c.features.get("warnings", [])
+
+
+def get(session: Session, principal: Principal, ref: str) -> Candidate:
+    c = queries.by_ref(session, ref)
+    if c is None:
+        raise not_found(ref)
+    audit.record(session, principal, SERVICE, "read", ENTITY, c.candidate_ref)
+    session.commit()
+    return c
+
+
+def list_page(session: Session, principal: Principal, params, q: str | None, postcode: str | None):
+    from shared.pagination import paginate
+
+    items, total = paginate(session, queries.listing(q, postcode), params)
+    audit.record(session, principal, SERVICE, "read", ENTITY, None, {"candidate_refs": [c.candidate_ref for c in items]})
+    session.commit()
+    return items, total
+
+
+def update(session: Session, principal: Principal, ref: str, data: CandidateUpdate) -> tuple[Candidate, list[str]]:
+    c = queries.by_ref(session, ref)
+    if c is None:
+        raise not_found(ref)
+    changes = data.model_dump(exclude_unset=True)
+    for key in ("fleksjob_visiteret", "single_parent", "consent_other_municipalities", "driving_licences",
+                "languages", "desired_occupations", "cv_text"):
+        if key in changes and changes[key] is None:
+            changes.pop(key)
+    if "cv_text" in changes:
+        changes["cv_text"] = clean_text(changes["cv_text"], "cv_text")
+    text_changed = "cv_text" in changes and changes["cv_text"] != c.cv_text
+    for key, value in changes.items():
+        setattr(c, key, value)
+    if text_changed or "desired_occupations" in changes:
+        c.features = _features(c)
+    c.version = store.bump_version(session)
+    c.updated_at = utcnow()
+    session.add(c)
+    audit.record(session, principal, SERVICE, "update", ENTITY, c.candidate_ref, {"fields": sorted(changes)})
+    session.commit()
+    session.refresh(c)
+    if text_changed:
+        jobs.enqueue_candidate(c.id)
+    return c, c.features.get("warnings", [])
+
+
+def set_cv_from_upload(session: Session, principal: Principal, ref: str, text: str) -> tuple[Candidate, list[str]]:
+    return update(session, principal, ref, CandidateUpdate(cv_text=text))
+
+
+def erase(session: Session, principal: Principal, ref: str) -> None:
+    """Erasure (GDPR art. 17): the row with its text and features, its vectors and its recorded
+    outcomes go in one transaction; the version bump makes every replica drop it from memory."""
+    c = queries.by_ref(session, ref)
+    if c is None:
+        raise not_found(ref)
+    store.delete_vectors(session, store.CANDIDATE, c.id)
+    queries.delete_outcomes(session, c.id)
+    session.delete(c)
+    store.bump_version(session)
+    audit.record(session, principal, SERVICE, "erase", ENTITY, ref)
+    session.commit()

@@ -1,0 +1,218 @@
+"""Matches through the in-memory index; every answer naming candidates is audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sqlmodel import Session
+
+from services.matching.candidates import queries as cand_queries
+from services.matching.candidates.service import not_found as candidate_not_found
+from services.matching.candidates.textcheck import clean_text, language_warning
+from services.matching.deps import SERVICE
+from services.matching.esco.catalog import get_catalog
+from services.matching.index import store
+from services.matching.index.memory import INDEX, candidate_facts
+from services.matching.index.jobs import vacancy_text
+from services.matching.ranking.engine import CandidateRecord, Pool, Query, RankResult, context_for, rank
+from services.matching.ranking.features import TextFeatures, vacancy_features
+from services.matching.ranking.scoring import get_weights
+from services.matching.vacancies import service as vacancy_service
+from services.matching.vacancies.models import Outcome, Vacancy
+from shared import audit
+from shared.auth import Principal
+from shared.errors import NotFound
+from shared.rules import get_rulebook
+from shared.settings import get_settings
+
+DIMENSION_DEFAULT = 384
+
+
+def _embedder():
+    from services.matching.embedding.model import get_embedder
+
+    if not get_settings().matching_load_model:
+        return None
+    return get_embedder()
+
+
+def snapshot(session: Session):
+    emb = _embedder()
+    return INDEX.get(session, emb.fingerprint if emb else None, emb.dimension if emb else DIMENSION_DEFAULT), emb
+
+
+def _result_body(result: RankResult, snap, extra: dict[str, Any]) -> dict[str, Any]:
+    body = {
+        **extra,
+        "items": result.items,
+        "eligible": result.eligible,
+        "considered": result.considered,
+        "indexed": result.pool,
+        "excluded": result.excluded,
+        "message": result.message,
+        "model_fingerprint": snap.fingerprint,
+        "index_version": snap.version,
+        "weights_version": get_weights().version,
+    }
+    if not result.semantic_available:
+        body["note"] = ("Tekstligheden (embedding) indgår ikke: modellens vektorer er ved at blive dannet på ny; "
+                        "rangeringen bygger på kompetencer, stilling, ord og afstand.")
+    return body
+
+
+def _vacancy_vector(session: Session, v: Vacancy, fp: str | None, emb) -> np.ndarray | None:
+    if fp is None:
+        return None
+    row = store.vector_of(session, store.VACANCY, v.id, fp)
+    if row is not None and row.text_hash == store.text_hash(vacancy_text(v)):
+        return np.frombuffer(row.vector, dtype=np.float16).astype(np.float32)
+    if emb is not None and emb.fingerprint == fp:
+        return emb.queries([vacancy_text(v)])[0]
+    return None
+
+
+def _audit_results(session: Session, principal: Principal, items: list[dict], detail: dict[str, Any]) -> None:
+    audit.record(session, principal, SERVICE, "read", "candidate", None,
+                 {**detail, "candidate_refs": [it["candidate_ref"] for it in items]})
+
+
+def vacancy_matches(session: Session, principal: Principal, vacancy_id: int, scheme: str | None, limit: int):
+    v = vacancy_service.get(session, vacancy_id)
+    snap, emb = snapshot(session)
+    catalog = get_catalog()
+    feats = TextFeatures.from_json(v.features or {}, catalog)
+    ctx = context_for(scheme or v.scheme, v.hours_per_week, v.starts_on, v.duration_weeks, v.sector,
+                      get_settings().jobbro_municipality_code)
+    q = Query(v.title, feats, ctx, _vacancy_vector(session, v, snap.fingerprint, emb), v.postcode, v.id)
+    result = rank(snap.pool, q, get_weights(), get_rulebook(), catalog, top=limit)
+    _audit_results(session, principal, result.items, {"vacancy_id": v.id, "scheme": ctx.scheme})
+    session.commit()
+    return _result_body(result, snap, {"vacancy_id": v.id, "scheme": ctx.scheme})
+
+
+def adhoc_matches(session: Session, principal: Principal, data) -> dict[str, Any]:
+    text = clean_text(data.text, "text")
+    snap, emb = snapshot(session)
+    catalog = get_catalog()
+    vec = None
+    if emb is not None and snap.fingerprint == emb.fingerprint:
+        vec = emb.queries([(data.title + "\n" + text).strip()])[0]
+    ctx = context_for(data.scheme, data.hours_per_week, data.starts_on, data.duration_weeks, None,
+                      get_settings().jobbro_municipality_code)
+    q = Query(data.title, vacancy_features(data.title, text), ctx, vec, data.postcode, None)
+    result = rank(snap.pool, q, get_weights(), get_rulebook(), catalog, top=data.limit)
+    _audit_results(session, principal, result.items, {"adhoc": True, "scheme": ctx.scheme})
+    session.commit()
+    warning = language_warning(text)
+    body = _result_body(result, snap, {"scheme": ctx.scheme})
+    body["occupations"] = [{"label": catalog.occupations[o].label, "score": s} for o, s in q.features.occupations]
+    body["essential_skills"] = [catalog.skills[s].label for s in q.features.essential]
+    if warning:
+        body["warnings"] = [warning]
+    return body
+
+
+def candidate_matches(session: Session, principal: Principal, ref: str, limit: int) -> dict[str, Any]:
+    """Open vacancies ranked for one candidate (the other direction), with the same scoring."""
+    c = cand_queries.by_ref(session, ref)
+    if c is None:
+        raise candidate_not_found(ref)
+    snap, emb = snapshot(session)
+    catalog = get_catalog()
+    pos = np.flatnonzero(snap.pool.ids == c.id)
+    if len(pos):
+        # The indexed row carries the vector of the model that serves queries.
+        sub = Pool.from_arrays(
+            snap.pool.ids[pos], [c.candidate_ref], snap.pool.facts.take(pos), snap.pool.vectors16()[pos],
+            snap.pool.skills[pos], snap.pool.occupations[pos],
+            np.array([0, snap.pool.lex_ptr[pos[0] + 1] - snap.pool.lex_ptr[pos[0]]], dtype=np.int64),
+            snap.pool.lex_idx[snap.pool.lex_ptr[pos[0]]: snap.pool.lex_ptr[pos[0] + 1]],
+            snap.pool.lex_w[snap.pool.lex_ptr[pos[0]]: snap.pool.lex_ptr[pos[0] + 1]],
+            snap.pool.lat[pos], snap.pool.lon[pos], snap.pool.n_skills, snap.pool.n_occupations)
+    else:
+        record = CandidateRecord(c.id, c.candidate_ref, candidate_facts(c), TextFeatures.from_json(c.features or {}, catalog),
+                                 None, c.postcode)
+        sub = Pool.build([record], snap.pool.dimension, catalog)
+    from sqlmodel import select
+
+    vacancies = session.exec(select(Vacancy).where(Vacancy.status == "aaben").order_by(Vacancy.id)).all()
+    weights, book = get_weights(), get_rulebook()
+    found, ineligible = [], []
+    for v in vacancies:
+        ctx = context_for(v.scheme, v.hours_per_week, v.starts_on, v.duration_weeks, v.sector,
+                          get_settings().jobbro_municipality_code)
+        q = Query(v.title, TextFeatures.from_json(v.features or {}, catalog), ctx,
+                  _vacancy_vector(session, v, snap.fingerprint, emb), v.postcode, v.id)
+        r = rank(sub, q, weights, book, catalog, top=1)
+        if r.items:
+            item = r.items[0]
+            found.append({"vacancy_id": v.id, "title": v.title, "scheme": v.scheme, "company_name": v.company_name,
+                          "score": item["score"], "explanation": item["explanation"]})
+        else:
+            ineligible.append({"vacancy_id": v.id, "title": v.title, "scheme": v.scheme,
+                               "reasons": sorted(r.excluded)})
+    found.sort(key=lambda x: (-x["score"], x["vacancy_id"]))
+    audit.record(session, principal, SERVICE, "read", "candidate", c.candidate_ref, {"matches": True})
+    session.commit()
+    message = None
+    if not found:
+        message = ("Der er ingen åbne stillinger." if not vacancies else
+                   f"Kandidaten opfylder ikke reglerne for nogen af de {len(vacancies)} åbne stillinger.")
+    return {"candidate_ref": c.candidate_ref, "items": found[:limit], "total": len(found),
+            "not_eligible": ineligible[:limit], "message": message}
+
+
+def record_outcome(session: Session, principal: Principal, vacancy_id: int, ref: str, outcome: str) -> dict[str, Any]:
+    v = vacancy_service.get(session, vacancy_id)
+    c = cand_queries.by_ref(session, ref)
+    if c is None:
+        raise candidate_not_found(ref)
+    snap, emb = snapshot(session)
+    catalog = get_catalog()
+    ctx = context_for(v.scheme, v.hours_per_week, v.starts_on, v.duration_weeks, v.sector,
+                      get_settings().jobbro_municipality_code)
+    q = Query(v.title, TextFeatures.from_json(v.features or {}, catalog), ctx,
+              _vacancy_vector(session, v, snap.fingerprint, emb), v.postcode, v.id)
+    pos = np.flatnonzero(snap.pool.ids == c.id)
+    parts: dict[str, Any] = {}
+    if len(pos):
+        from services.matching.ranking.engine import _occupation_target, score_rows
+
+        raw = score_rows(snap.pool, q, pos, get_weights(), _occupation_target(q, catalog))
+        parts = {k: float(raw[k][0]) for k in ("semantic", "lexical", "skills", "occupation", "distance")}
+    else:
+        raise NotFound(f"Kandidat '{ref}' er ikke i indekset endnu; prøv igen om lidt.", field="candidate_ref")
+    row = Outcome(vacancy_id=v.id, candidate_id=c.id, outcome=outcome, parts=parts)
+    session.add(row)
+    audit.record(session, principal, SERVICE, "create", "match_outcome", c.candidate_ref,
+                 {"vacancy_id": v.id, "outcome": outcome})
+    session.commit()
+    return {"id": row.id, "vacancy_id": v.id, "candidate_ref": ref, "outcome": outcome, "parts": parts}
+
+
+def status(session: Session) -> dict[str, Any]:
+    import json
+
+    from services.matching.index.jobs import PROGRESS_KEY
+    from shared.redis_client import get_redis
+
+    emb = _embedder()
+    n_c, n_v = store.counts(session)
+    progress = None
+    try:
+        raw = get_redis().get(PROGRESS_KEY)
+        progress = json.loads(raw) if raw else None
+    except Exception:
+        progress = None
+    return {
+        "model": emb.name if emb else None,
+        "model_fingerprint": emb.fingerprint if emb else None,
+        "serving_fingerprint": store.serving_fingerprint(session, emb.fingerprint if emb else None),
+        "candidates": n_c,
+        "vacancies": n_v,
+        "coverage": store.coverage(session),
+        "index_version": store.current_version(session),
+        "reembed_progress": progress,
+        "weights_version": get_weights().version,
+    }

@@ -1,0 +1,90 @@
+"""Vacancies from crm: a consumer group on the Redis stream `jobbro:events`.
+
+`order.received` creates (or, redelivered, updates) the vacancy for the order, reading the
+order's description, hours and postcode from crm's table (the payload carries no free text);
+`order.status_changed` closes or reopens it. Handling is idempotent on order_id, so the
+at-least-once delivery of the outbox never creates duplicates. Entries a dead consumer had
+claimed are taken over after `claim_after_ms` (XAUTOCLAIM).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import time
+
+from redis import Redis
+from redis.exceptions import ResponseError
+from sqlmodel import Session
+
+from services.matching.vacancies import service
+from shared.db import get_engine
+from shared.events import STREAM, EventType
+
+log = logging.getLogger("jobbro.matching.events")
+GROUP = "matching"
+
+
+def ensure_group(redis: Redis) -> None:
+    try:
+        redis.xgroup_create(STREAM, GROUP, id="0", mkstream=True)
+    except ResponseError as exc:
+        if "BUSYGROUP" not in str(exc):
+            raise
+
+
+def handle(fields: dict[str, str]) -> str | None:
+    etype = fields.get("type")
+    payload = json.loads(fields.get("payload") or "{}")
+    if etype == EventType.order_received.value:
+        from services.crm.orders.models import Order
+
+        with Session(get_engine()) as s:
+            order = s.get(Order, int(payload["order_id"]))
+            v = service.upsert_from_order(s, payload, order)
+            return f"vacancy {v.id}"
+    if etype == EventType.order_status_changed.value:
+        with Session(get_engine()) as s:
+            service.close_for_order(s, int(payload["order_id"]), payload.get("new_status", ""))
+        return "status"
+    return None
+
+
+def consume_once(redis: Redis, consumer: str, count: int = 50, block_ms: int = 2000, claim_after_ms: int = 60_000) -> int:
+    ensure_group(redis)
+    entries = []
+    try:
+        _, claimed, *_ = redis.xautoclaim(STREAM, GROUP, consumer, min_idle_time=claim_after_ms, start_id="0-0",
+                                          count=count)
+        entries += [(eid, f) for eid, f in claimed if f]
+    except ResponseError:
+        pass
+    resp = redis.xreadgroup(GROUP, consumer, {STREAM: ">"}, count=count, block=block_ms)
+    for _, items in resp or []:
+        entries += items
+    done = 0
+    for entry_id, raw in entries:
+        fields = {k.decode() if isinstance(k, bytes) else k: v.decode() if isinstance(v, bytes) else v
+                  for k, v in raw.items()}
+        try:
+            handle(fields)
+        except Exception:
+            # Left pending: another consumer (or this one, later) retries it via XAUTOCLAIM.
+            log.exception("event %s (%s) failed", fields.get("id"), fields.get("type"))
+            continue
+        redis.xack(STREAM, GROUP, entry_id)
+        done += 1
+    return done
+
+
+def run_forever(redis: Redis) -> None:
+    consumer = f"{socket.gethostname()}-{os.getpid()}"
+    log.info("matching events consumer %s on %s", consumer, STREAM)
+    while True:
+        try:
+            consume_once(redis, consumer)
+        except Exception:
+            log.exception("events loop error; retrying in 5 s")
+            time.sleep(5)

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response, status
+from sqlmodel import select
+
+from services.matching.deps import MatchingStaff, SessionDep
+from services.matching.vacancies import service
+from services.matching.vacancies.models import Vacancy
+from services.matching.vacancies.schemas import VacancyCreate, VacancyRead, VacancyUpdate
+from shared.glossary import Scheme, VacancyStatus
+from shared.pagination import Page, PageParams, page_params, paginate
+
+router = APIRouter(prefix="/api/v1/vacancies", tags=["vacancies"])
+Params = Annotated[PageParams, Depends(page_params)]
+
+
+@router.post("", response_model=VacancyRead, status_code=status.HTTP_201_CREATED)
+def create_vacancy(data: VacancyCreate, session: SessionDep, _: MatchingStaff):
+    return service.to_read(service.create(session, data))
+
+
+@router.get("", response_model=Page[VacancyRead])
+def list_vacancies(session: SessionDep, _: MatchingStaff, params: Params, scheme: Scheme | None = None,
+                   status_: Annotated[VacancyStatus | None, Query(alias="status")] = None):
+    stmt = select(Vacancy)
+    if scheme:
+        stmt = stmt.where(Vacancy.scheme == scheme.value)
+    if status_:
+        stmt = stmt.where(Vacancy.status == status_.value)
+    items, total = paginate(session, stmt.order_by(Vacancy.id.desc()), params)
+    return Page(items=[service.to_read(v) for v in items], total=total)
+
+
+@router.get("/{vacancy_id}", response_model=VacancyRead)
+def get_vacancy(vacancy_id: int, session: SessionDep, _: MatchingStaff):
+    return service.to_read(service.get(session, vacancy_id))
+
+
+@router.patch("/{vacancy_id}", response_model=VacancyRead)
+def update_vacancy(vacancy_id: int, data: VacancyUpdate, session: SessionDep, _: MatchingStaff):
+    return service.to_read(service.update(session, vacancy_id, data))
+
+
+@router.delete("/{vacancy_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_vacancy(vacancy_id: int, session: SessionDep, _: MatchingStaff) -> Response:
+    service.delete(session, vacancy_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
