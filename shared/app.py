@@ -18,6 +18,7 @@ from shared.events import install_after_commit_flush
 from shared.logs import configure_logging, request_id_var
 from shared import metrics
 from shared.redis_client import get_redis
+from shared.settings import get_settings
 
 log = logging.getLogger("jobbro")
 
@@ -41,11 +42,22 @@ def check_redis() -> str | None:
         return f"redis: {exc.__class__.__name__}"
 
 
+DEFAULT_SECRET = "dev-insecure-change-me"
+
+
+def check_secret() -> str | None:
+    # The laptop default is fine on SQLite; a PostgreSQL deployment with it would accept forged tokens.
+    settings = get_settings()
+    if settings.jobbro_secret_key == DEFAULT_SECRET and not settings.is_sqlite:
+        return "JOBBRO_SECRET_KEY er ikke sat (standardnøglen må ikke bruges i drift)"
+    return None
+
+
 def create_app(
     service: str,
     routers: Iterable[APIRouter],
     *,
-    ready_checks: Iterable[ReadyCheck] = (check_database, check_redis),
+    ready_checks: Iterable[ReadyCheck] = (check_database, check_redis, check_secret),
     on_startup: Iterable[Callable[[], None]] = (),
     description: str = "",
 ) -> FastAPI:

@@ -31,3 +31,15 @@ def test_json_log_lines_carry_request_id_and_never_passwords():
         request_id_var.reset(token)
     assert line["request_id"] == "rid-1" and line["service"] == "crm" and line["user"] == "a@b.dk"
     assert "password" not in line and "hemmelig" not in json.dumps(line)
+
+
+def test_ready_refuses_the_default_secret_outside_sqlite(monkeypatch):
+    from shared import app as app_module
+    from shared.settings import Settings
+
+    pg = Settings(database_url="postgresql://x@h/db", jobbro_secret_key=app_module.DEFAULT_SECRET)
+    monkeypatch.setattr(app_module, "get_settings", lambda: pg)
+    assert "JOBBRO_SECRET_KEY" in app_module.check_secret()
+    laptop = Settings(database_url="sqlite:///x.db", jobbro_secret_key=app_module.DEFAULT_SECRET)
+    monkeypatch.setattr(app_module, "get_settings", lambda: laptop)
+    assert app_module.check_secret() is None
