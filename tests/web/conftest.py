@@ -31,8 +31,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run"]
 SCREENSHOTS = REPO / "docs" / "screenshots"
 
-# Ports given to the web tests (8170-8199), so parallel suites do not collide.
-PORTS = {"web": 8170, "crm": 8171, "matching": 8172, "notifications": 8173}
+# Ports given to the web tests (8170-8199), so parallel suites do not collide; the first free ones
+# are taken, so a second run (or a process still shutting down) does not answer for this one.
+PORT_RANGE = range(8170, 8200)
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
@@ -74,6 +75,22 @@ def _wait(url: str, proc: subprocess.Popen, name: str, log: Path, timeout: float
     raise RuntimeError(f"{name} did not answer {url} within {timeout}s:\n{log.read_text()[-3000:]}")
 
 
+def _free_ports(names: list[str]) -> dict[str, int]:
+    import socket
+
+    ports: dict[str, int] = {}
+    for port in PORT_RANGE:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        ports[names[len(ports)]] = port
+        if len(ports) == len(names):
+            return ports
+    raise RuntimeError(f"not enough free ports in {PORT_RANGE.start}-{PORT_RANGE.stop - 1} for {names}")
+
+
 def _available_services() -> list[str]:
     names = ["crm"]
     for name in ("matching", "notifications"):
@@ -90,10 +107,12 @@ def stack() -> Iterator[Stack]:
     from tests.web.seed import seed
 
     database_url = _web_database_url()
+    services = _available_services() + ["web"]
+    ports = _free_ports(services + [n for n in ("matching", "notifications") if n not in services])
     env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": _REDIS_URL, "JOBBRO_DEMO_DATA": "0",
-           "CRM_URL": f"http://127.0.0.1:{PORTS['crm']}",
-           "MATCHING_URL": f"http://127.0.0.1:{PORTS['matching']}",
-           "NOTIFICATIONS_URL": f"http://127.0.0.1:{PORTS['notifications']}",
+           "CRM_URL": f"http://127.0.0.1:{ports['crm']}",
+           "MATCHING_URL": f"http://127.0.0.1:{ports['matching']}",
+           "NOTIFICATIONS_URL": f"http://127.0.0.1:{ports['notifications']}",
            "PYTHONUNBUFFERED": "1"}
     env.pop("JOBBRO_ADMIN_EMAIL", None)
     subprocess.run([sys.executable, "-m", "services.crm", "migrate"], cwd=REPO, env=env, check=True,
@@ -105,18 +124,21 @@ def stack() -> Iterator[Stack]:
 
     logs = Path(tempfile.mkdtemp(prefix="jobbro-web-logs-"))
     procs: list[tuple[str, subprocess.Popen]] = []
-    services = _available_services() + ["web"]
     try:
         for name in services:
             log = logs / f"{name}.log"
             proc = subprocess.Popen(
-                [sys.executable, "-m", f"services.{name}", "serve", "--host", "127.0.0.1", "--port", str(PORTS[name])],
+                [sys.executable, "-m", f"services.{name}", "serve", "--host", "127.0.0.1", "--port", str(ports[name])],
                 cwd=REPO, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
             )
             procs.append((name, proc))
         for name, proc in procs:
-            _wait(f"http://127.0.0.1:{PORTS[name]}/health", proc, name, logs / f"{name}.log")
-        yield Stack(web_url=f"http://127.0.0.1:{PORTS['web']}", crm_url=f"http://127.0.0.1:{PORTS['crm']}",
+            _wait(f"http://127.0.0.1:{ports[name]}/health", proc, name, logs / f"{name}.log")
+        time.sleep(0.5)
+        for name, proc in procs:  # a process that lost its port to another stays dead: say so
+            if proc.poll() is not None:
+                raise RuntimeError(f"{name} stopped:\n{(logs / f'{name}.log').read_text()[-3000:]}")
+        yield Stack(web_url=f"http://127.0.0.1:{ports['web']}", crm_url=f"http://127.0.0.1:{ports['crm']}",
                     database_url=database_url, seeded=seeded, services=services)
     finally:
         for _, proc in procs:
@@ -232,7 +254,12 @@ def login_in_browser(page, email: str, password: str) -> None:
 def screenshot(page, name: str, full_page: bool = True) -> None:
     """Keep a small PNG of a main page for the README (docs/screenshots/)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page, animations="disabled")
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page, animations="disabled")
+    # pngquant (Debian package), when present, makes the committed pictures a quarter of the size.
+    if shutil.which("pngquant"):
+        subprocess.run(["pngquant", "--force", "--skip-if-larger", "--quality=60-90", "--output", str(path), str(path)],
+                       check=False, capture_output=True)
 
 
 __all__ = ["Stack", "WebClient", "login_in_browser", "screenshot", "PHONE", "DESKTOP", "REDIS"]

@@ -130,3 +130,13 @@ def test_manager_dashboard_and_csv(web, stack):
     csv = web.get("/leder/csv/placeringer.csv")
     assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
     assert csv.text.lstrip("\ufeff").splitlines()[0] == "month,sector,scheme,count"
+
+
+def test_consultant_activity_overview_counts_contacts_per_consultant(web, stack):
+    web.login(stack.seeded.leder_email, stack.seeded.password)
+    res = web.get("/leder/konsulenter")
+    assert res.status_code == 200, res.text[-2000:]
+    assert "Karin Konsulent" in res.text
+    csv = web.get("/leder/csv/konsulenter.csv").text.lstrip("\ufeff").splitlines()
+    assert csv[0] == "month,consultant,count"
+    assert sum(int(line.rsplit(",", 1)[1]) for line in csv[1:] if "Karin Konsulent" in line) >= 2

@@ -169,3 +169,54 @@ CHARTS = {
     "igu": igu_outcomes,
     "verdensmaal": partnerships_by_goal,
 }
+
+
+MAX_ACTIVITY_PAGES = 20
+ACTIVITY_PAGE = 1000
+
+
+async def consultant_activity(api: Api, period: Period) -> Chart:
+    """Contacts per consultant per month.
+
+    Uses crm's report when it has one; otherwise counts the activity list page by page (bounded),
+    which is fine for a municipality's few thousand contacts a year.
+    """
+    months = period.months()
+    from services.web.api import ApiError
+
+    try:
+        report = await api.get("crm", "/api/v1/reports/consultant-activity",
+                               **{"from": months[0], "to": months[-1]})
+        counts = {(r["month"], r.get("consultant_name") or str(r.get("consultant_id") or "")): int(r["count"])
+                  for r in report.get("rows", [])}
+        truncated = False
+    except ApiError as exc:
+        if exc.status != 404:
+            raise
+        counts, truncated = {}, False
+        for page in range(MAX_ACTIVITY_PAGES):
+            chunk = await api.get("crm", "/api/v1/activities", **{
+                "from": period.start.isoformat(), "to": period.end.isoformat(),
+                "limit": ACTIVITY_PAGE, "offset": page * ACTIVITY_PAGE})
+            for a in chunk.get("items", []):
+                key = (str(a["occurred_at"])[:7], a.get("consultant_name") or "Uden konsulent")
+                counts[key] = counts.get(key, 0) + 1
+            if (page + 1) * ACTIVITY_PAGE >= chunk.get("total", 0):
+                break
+        else:
+            truncated = True
+    people = sorted({name for _, name in counts})
+    rows = [{"month": m, "consultant": p, "count": counts.get((m, p), 0)} for p in people for m in months]
+    spec = {"type": "bar", "data": {
+        "labels": [maaned(m) for m in months],
+        "datasets": [{"label": p, "data": [counts.get((m, p), 0) for m in months]} for p in people]}}
+    pivot = [{"consultant": p, **{m: counts.get((m, p), 0) for m in months},
+              "total": sum(counts.get((m, p), 0) for m in months)} for p in people]
+    return Chart("konsulenter", "Virksomhedskontakter pr. konsulent pr. måned", ["month", "consultant", "count"],
+                 ["Måned", "Konsulent", "Kontakter"], rows, spec,
+                 note="Alle registrerede kontakter: besøg, opkald, e-mails, møder og arrangementer."
+                      + (" Kun de første 20.000 kontakter i perioden er talt med." if truncated else ""),
+                 extra={"people_pivot": pivot, "months": months})
+
+
+CHARTS["konsulenter"] = consultant_activity

@@ -60,7 +60,8 @@
           responsive: true, maintainAspectRatio: false, animation: false,
           plugins: { legend: { position: "bottom" } },
           scales: spec.type === "doughnut" || spec.type === "pie" ? {} : {
-            x: { stacked: !!spec.stacked }, y: { stacked: !!spec.stacked, beginAtZero: true }
+            x: { stacked: !!spec.stacked },
+            y: { stacked: !!spec.stacked, beginAtZero: true, ticks: { precision: 0 } }
           }
         }, spec.options || {})
       });
