@@ -17,6 +17,11 @@ from shared.glossary import CHANNEL_LABELS, PURPOSE_LABELS, Channel
 router = APIRouter()
 
 SEARCH_LIMIT = 8
+# "Min dag" is a to-do list for one day, not an archive: each list links on to the full one.
+MY_DAY_TASKS = 60
+MY_DAY_CAMPAIGNS = 5
+MY_DAY_TARGETS = 5
+MY_DAY_ORDERS = 25
 
 
 # -- company search (as you type) ------------------------------------------------------------
@@ -145,15 +150,17 @@ async def my_day(request: Request, user: Staff):
     today = date.today()
     followups, campaigns, orders = await gather(
         api.get_or_none("crm", "/api/v1/tasks", consultant_id=user.id,
-                        due_before=(today + timedelta(days=7)).isoformat(), limit=200),
-        api.get_or_none("crm", "/api/v1/campaigns", active_on=today.isoformat(), limit=20),
-        api.get_or_none("crm", "/api/v1/orders", open="true", limit=100),
+                        due_before=(today + timedelta(days=7)).isoformat(), limit=MY_DAY_TASKS),
+        api.get_or_none("crm", "/api/v1/campaigns", active_on=today.isoformat(), limit=MY_DAY_CAMPAIGNS),
+        api.get_or_none("crm", "/api/v1/orders", open="true", consultant_id=user.id, limit=MY_DAY_ORDERS),
     )
     targets = None
     if campaigns is not None:
         pages = await gather(*(api.get_or_none("crm", f"/api/v1/campaigns/{c['id']}/targets", consultant_id=user.id,
-                                               status="planlagt", limit=20) for c in campaigns.get("items", [])))
-        targets = [{**t, "campaign_name": c["name"]} for c, page in zip(campaigns.get("items", []), pages, strict=True)
+                                               status="planlagt", limit=MY_DAY_TARGETS)
+                               for c in campaigns.get("items", [])))
+        targets = [{**t, "campaign_name": c["name"], "campaign_total": (page or {}).get("total", 0)}
+                   for c, page in zip(campaigns.get("items", []), pages, strict=True)
                    for t in (page or {}).get("items", [])]
     return render(request, "consultant/my_day.html", {
         "nav": "dag", **summary.my_day(today, followups, targets, orders),
