@@ -48,7 +48,10 @@ class MemoryIndex:
         self._checked = 0.0
 
     def invalidate(self) -> None:
-        self._checked = 0.0
+        """Forget the snapshot: the next `get` rebuilds from the database."""
+        with self._lock:
+            self._snapshot = None
+            self._checked = 0.0
 
     def get(self, session: Session, loaded_fingerprint: str | None, dimension: int, force: bool = False) -> Snapshot:
         now = time.monotonic()
