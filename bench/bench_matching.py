@@ -1,0 +1,136 @@
+"""Speed figures of the matching issue; prints JSON lines {"figure","value","unit","target"}.
+
+- ranking one vacancy over 100,000 indexed candidates (query embedding excluded, filters
+  included) against a FAISS IndexFlatIP exact search over the same vectors, with identical
+  top-50 when the weights reduce the score to the inner product ("equal weights"), and the
+  time with the production weights;
+- query-embedding time, CV embedding throughput on 2 cores, index memory per 100,000.
+Vectors are synthetic for the ranking figures (as the issue allows); everything else is the
+production code (ranking.engine.rank, the shipped rules, the ESCO catalogue).
+
+    python bench/bench_matching.py [--n 100000] [--no-model]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import numpy as np  # noqa: E402
+from scipy import sparse  # noqa: E402
+
+
+def emit(figure: str, value, unit: str, target=None) -> None:
+    print(json.dumps({"figure": figure, "value": value, "unit": unit, "target": target}, ensure_ascii=False), flush=True)
+
+
+def timed(fn, repeat: int) -> float:
+    fn()
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times) * 1000
+
+
+def synthetic_pool(n: int, d: int, catalog, rng):
+    from services.matching.ranking.eligibility import Facts
+    from services.matching.ranking.engine import Pool
+
+    x = rng.standard_normal((n, d)).astype(np.float32)
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    x16 = x.astype(np.float16)
+    rows = [dict(target_group="a_dagpenge", months_unemployed=float(rng.integers(0, 30)), hours_available=37.0,
+                 municipality_code=330, birth_year=int(rng.integers(1960, 2005))) for _ in range(1000)]
+    base = Facts.from_rows(rows)
+    facts = base.take(rng.integers(0, 1000, n))
+    n_sk, n_oc = len(catalog.skills), len(catalog.occupations)
+    k_sk, k_oc, k_lex = 25, 3, 64
+    skills = sparse.csr_matrix((np.ones(n * k_sk, np.float32), rng.integers(0, n_sk, n * k_sk),
+                                np.arange(0, n * k_sk + 1, k_sk)), shape=(n, n_sk))
+    occ = sparse.csr_matrix((rng.random(n * k_oc).astype(np.float32), rng.integers(0, n_oc, n * k_oc),
+                             np.arange(0, n * k_oc + 1, k_oc)), shape=(n, n_oc))
+    lex_idx = np.sort(rng.integers(0, 1 << 20, (n, k_lex)).astype(np.int32), axis=1).ravel()
+    lex_w = np.full(n * k_lex, 1 / 8, np.float16)
+    lex_ptr = np.arange(0, n * k_lex + 1, k_lex, dtype=np.int64)
+    lat = rng.uniform(54.8, 57.5, n).astype(np.float32)
+    lon = rng.uniform(8.2, 12.6, n).astype(np.float32)
+    pool = Pool.from_arrays(np.arange(n), [f"S-{i}" for i in range(n)], facts, x16, skills, occ, lex_ptr, lex_idx,
+                            lex_w, lat, lon, n_sk, n_oc)
+    return pool, x16
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=100_000)
+    ap.add_argument("--repeat", type=int, default=30)
+    ap.add_argument("--no-model", action="store_true", help="skip the figures that need the embedding model")
+    args = ap.parse_args()
+    import faiss
+
+    from services.matching.esco.catalog import get_catalog
+    from services.matching.ranking.engine import Query, context_for, rank
+    from services.matching.ranking.features import vacancy_features
+    from services.matching.ranking.scoring import get_weights
+    from shared.rules import get_rulebook
+
+    faiss.omp_set_num_threads(min(2, os.cpu_count() or 1))
+    rng = np.random.default_rng(11)
+    catalog = get_catalog()
+    d = 384
+    pool, x16 = synthetic_pool(args.n, d, catalog, rng)
+    q = rng.standard_normal(d).astype(np.float32)
+    q /= np.linalg.norm(q)
+    feats = vacancy_features("Lagermedarbejder", "Vi søger en lagermedarbejder der kan betjene gaffeltruck.")
+    query = Query("Lagermedarbejder", feats, context_for("ordinaer", 37, None, None, None, 330), q, "4200")
+    book, weights = get_rulebook(), get_weights()
+    inner = weights.with_weights(semantic=1.0)
+    inner = type(inner)(inner.weights, semantic_floor=-1.0, shortlist=weights.shortlist, version="inner-product")
+
+    flat = faiss.IndexFlatIP(d)
+    flat.add(x16.astype(np.float32))
+    t_flat = timed(lambda: flat.search(q.reshape(1, -1), 50), args.repeat)
+    t_ours = timed(lambda: rank(pool, query, inner, book, catalog, top=50, explain=False), args.repeat)
+    t_prod = timed(lambda: rank(pool, query, weights, book, catalog, top=50, explain=False), args.repeat)
+    _, ref = flat.search(q.reshape(1, -1), 50)
+    ours = [it["candidate_id"] for it in rank(pool, query, inner, book, catalog, top=50, explain=False).items]
+    emit(f"faiss IndexFlatIP top-50 over {args.n:,} candidates", round(t_flat, 3), "ms")
+    emit(f"jobbro ranking top-50 over {args.n:,} (filters included, inner-product weights)", round(t_ours, 3), "ms")
+    emit("jobbro / faiss time ratio", round(t_ours / t_flat, 3), "x", "<= 1.1")
+    emit("top-50 identical to faiss (inner-product weights)", bool(ours == ref[0].tolist()), "bool", True)
+    emit(f"jobbro ranking top-50 over {args.n:,} (production weights)", round(t_prod, 3), "ms")
+    mem = pool.memory_bytes()
+    per = 100_000 / args.n
+    emit("index memory per 100,000 candidates: vectors (float16)", round(mem["vectors"] * per / 2**20, 1), "MiB", "<= 80")
+    emit("index memory per 100,000 candidates: all columns", round(sum(mem.values()) * per / 2**20, 1), "MiB")
+    if args.no_model:
+        return 0
+    import torch
+
+    torch.set_num_threads(2)
+    from services.matching.demo import generate
+    from services.matching.embedding.model import get_embedder
+
+    emb = get_embedder()
+    t_q = timed(lambda: emb.queries(["Lagermedarbejder til pluk og pak med truckcertifikat i Slagelse"]), 10)
+    emit("query embedding time", round(t_q, 1), "ms")
+    people, _ = generate(64, seed=5)
+    cvs = [(p["cv_text"] + " ") * 3 for p in people]
+    t = time.perf_counter()
+    emb.passages(cvs, batch_size=16)
+    secs = time.perf_counter() - t
+    words = statistics.mean(len(c.split()) for c in cvs)
+    emit(f"CV embedding throughput, 2 cores (~{words:.0f}-word CVs)", round(len(cvs) / secs, 2), "CVs/s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
