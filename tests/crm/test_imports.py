@@ -107,6 +107,7 @@ def test_dry_run_shows_what_would_happen_without_writing(crm_client, konsulent, 
         (b"cvr;name;sector;postcode;cpr\n13585628;A;privat;4200;0101011234\n", "Ukendt kolonne: cpr"),
         (b"cvr;name;postcode\n13585628;A;4200\n", "mangler kolonnen: sector"),
         (b"cvr;name;name;sector;postcode\n", "flere gange"),
+        (b'cvr;name;sector;postcode\n13585628;"' + b"a" * 140_000 + b'";privat;4200\n', "kan ikke l"),
     ],
 )
 def test_bad_files_are_422_naming_the_file(crm_client, konsulent, content, fragment):

@@ -65,8 +65,18 @@ def parse_csv(raw: bytes, allowed: list[str], required: set[str]) -> Parsed:
         raise Invalid("Filen er tom.", field="file")
     delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header: list[str] | None = None
     parsed = Parsed(rows=[])
+    try:
+        _read_rows(reader, allowed, required, parsed, delimiter)
+    except csv.Error as exc:  # NUL bytes, a cell beyond the size limit, ...
+        raise Invalid(f"Filen kan ikke læses som CSV: {exc}.", field="file") from exc
+    if not parsed.rows and not parsed.problems:
+        raise Invalid("Filen har ingen rækker under overskriften.", field="file")
+    return parsed
+
+
+def _read_rows(reader, allowed: list[str], required: set[str], parsed: Parsed, delimiter: str) -> None:
+    header: list[str] | None = None
     for number, cells in enumerate(reader, start=1):
         if not any(c.strip() for c in cells):
             continue
@@ -90,11 +100,6 @@ def parse_csv(raw: bytes, allowed: list[str], required: set[str]) -> Parsed:
             continue
         values = {col: cell.strip() for col, cell in zip(header, cells, strict=False) if cell.strip()}
         parsed.rows.append((number, values))
-    if header is None:
-        raise Invalid("Filen er tom.", field="file")
-    if not parsed.rows and not parsed.problems:
-        raise Invalid("Filen har ingen rækker under overskriften.", field="file")
-    return parsed
 
 
 def _validate(model: type[BaseModel], number: int, values: dict[str, Any], problems: list[RowProblem]):
