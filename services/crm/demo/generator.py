@@ -48,8 +48,8 @@ class Profile:
 NORMAL = Profile("normal", companies=1_350, partner_companies=590, activities_per_year=3_500,
                  order_companies_per_year=145, directed_per_year=1_040, ordinary_per_year=290,
                  fleksjob_per_year=105, igu_per_year=6)
-LARGE = Profile("large", companies=50_000, partner_companies=20_000, activities_per_year=50_000,
-                order_companies_per_year=4_000, directed_per_year=4_300, ordinary_per_year=1_250,
+LARGE = Profile("large", companies=50_000, partner_companies=20_000, activities_per_year=50_600,
+                order_companies_per_year=4_080, directed_per_year=4_400, ordinary_per_year=1_250,
                 fleksjob_per_year=480, igu_per_year=25)
 PROFILES = {p.name: p for p in (NORMAL, LARGE)}
 
