@@ -3,7 +3,6 @@ from datetime import date
 import pytest
 from sqlalchemy import event, insert
 
-from services.crm.campaigns.models import CampaignTarget
 from services.crm.companies.models import Company
 from tests.factories import valid_cvr
 
