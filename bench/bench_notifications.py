@@ -30,8 +30,11 @@ sys.path.insert(0, str(REPO))
 N = int(os.environ.get("JOBBRO_BENCH_RECIPIENTS", "10000"))
 
 
-def emit(figure: str, value: float, unit: str, target: str) -> None:
-    print(json.dumps({"figure": figure, "value": round(value, 3), "unit": unit, "target": target}), flush=True)
+def emit(figure: str, value: float, unit: str, target: str, baseline: float | None = None) -> None:
+    line = {"figure": figure, "value": round(value, 3), "unit": unit, "target": target}
+    if baseline is not None:
+        line["baseline"] = round(baseline, 3)
+    print(json.dumps(line), flush=True)
 
 
 def note(msg: str) -> None:
@@ -190,7 +193,7 @@ def main() -> None:
         if delivered != N:
             note(f"bench: only {delivered} of {N} messages arrived (rows sent: {sent})")
         worker_rate = delivered / worker_seconds
-        emit("notifications.two_workers_rate", worker_rate, "messages/s", "see ratio")
+        emit("notifications.two_workers_rate", worker_rate, "messages/s", "see ratio", baseline=bare_rate)
         emit("notifications.two_workers_vs_smtplib_ratio", worker_rate / bare_rate, "ratio", ">= 0.5")
         emit("notifications.messages_delivered", delivered, "messages", f"== {N}, one per recipient")
     finally:

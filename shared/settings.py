@@ -70,9 +70,13 @@ class Settings(BaseSettings):
     notifications_from: str = "Jobcenter Virksomhedsservice <virksomhedsservice@jobbro.dk>"
     # Links in e-mails (unsubscribe) point here; defaults to notifications_url.
     notifications_public_url: str | None = None
+    # Links in consultants' mails (an order, a company, "min dag") point into the web front.
+    web_url: str = "http://127.0.0.1:8000"
     # Messages per second to the SMTP relay, shared by all workers; 0 turns the limit off.
     notifications_rate_limit: float = 50.0
     notifications_batch_size: int = 100
+    # SMTP connections per worker, used in parallel: hides the relay's round trips.
+    notifications_smtp_connections: int = 4
     notifications_max_attempts: int = 8
     notifications_retry_base_seconds: float = 30.0  # doubles per attempt
     notifications_retry_max_seconds: float = 3600.0
@@ -88,8 +92,11 @@ class Settings(BaseSettings):
     notifications_deadline_days: int = 3  # remind this many days before an order's deadline
     notifications_event_max_age_hours: float = 48.0
     notifications_cron_lock_seconds: float = 15.0
-    # Queues the worker serves, first first: periodic jobs, then bulk newsletters.
-    notifications_queues: str = "notifications,notifications-bulk,default"
+    # Periodic and transactional mail go on the first queue, newsletters on the second, so a
+    # big newsletter never delays a receipt. The worker serves these queues, first first.
+    notifications_queue: str = "notifications"
+    notifications_bulk_queue: str = "notifications-bulk"
+    notifications_worker_queues: str = "notifications,matching,notifications-bulk,default"
 
     @property
     def is_sqlite(self) -> bool:

@@ -1,0 +1,48 @@
+"""`python -m services.notifications worker`: one RQ worker, RQ's scheduler and the cron.
+
+The worker runs jobs in its own process (RQ's SimpleWorker): it keeps one SMTP connection and
+one database pool across jobs, which is what makes a 10,000-recipient newsletter fast, and a
+`kill -9` of the worker process stops its work at once (the sweeper recovers its rows).
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+
+from redis import Redis
+from rq import SimpleWorker
+
+from services.notifications.events.consumer import ensure_group
+from services.notifications.queues import queue_names
+from shared.settings import get_settings
+
+log = logging.getLogger("jobbro.notifications.worker")
+
+
+def _start_cron(redis_url: str) -> multiprocessing.Process:
+    from services.notifications import scheduler
+
+    # spawn, not fork: the child starts clean instead of inheriting the worker's connections.
+    proc = multiprocessing.get_context("spawn").Process(
+        target=scheduler.run, args=(redis_url, os.getpid()), name="jobbro-cron", daemon=True)
+    proc.start()
+    return proc
+
+
+def run(queues: list[str] | None = None, *, burst: bool = False, cron: bool = True, name: str | None = None) -> None:
+    settings = get_settings()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    # No socket timeout: the worker blocks on BLPOP for its dequeue timeout.
+    connection = Redis.from_url(settings.redis_url)
+    ensure_group(connection)
+    names = queues or queue_names()
+    cron_proc = _start_cron(settings.redis_url) if cron and not burst else None
+    worker = SimpleWorker(names, connection=connection, name=name, worker_ttl=60, maintenance_interval=30)
+    try:
+        worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
+    finally:
+        if cron_proc is not None and cron_proc.is_alive():
+            cron_proc.terminate()
+            cron_proc.join(5)
