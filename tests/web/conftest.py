@@ -42,6 +42,8 @@ DESKTOP = {"width": 1280, "height": 900}
 class Stack:
     web_url: str
     crm_url: str
+    matching_url: str
+    notifications_url: str
     database_url: str
     seeded: object
     services: list[str]
@@ -75,11 +77,13 @@ def _wait(url: str, proc: subprocess.Popen, name: str, log: Path, timeout: float
     raise RuntimeError(f"{name} did not answer {url} within {timeout}s:\n{log.read_text()[-3000:]}")
 
 
-def _free_ports(names: list[str]) -> dict[str, int]:
+def _free_ports(names: list[str], skip: set[int] = frozenset()) -> dict[str, int]:
     import socket
 
     ports: dict[str, int] = {}
     for port in PORT_RANGE:
+        if port in skip:
+            continue
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
             try:
                 sock.bind(("127.0.0.1", port))
@@ -108,11 +112,7 @@ def stack() -> Iterator[Stack]:
 
     database_url = _web_database_url()
     services = _available_services() + ["web"]
-    ports = _free_ports(services + [n for n in ("matching", "notifications") if n not in services])
     env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": _REDIS_URL, "JOBBRO_DEMO_DATA": "0",
-           "CRM_URL": f"http://127.0.0.1:{ports['crm']}",
-           "MATCHING_URL": f"http://127.0.0.1:{ports['matching']}",
-           "NOTIFICATIONS_URL": f"http://127.0.0.1:{ports['notifications']}",
            "PYTHONUNBUFFERED": "1"}
     env.pop("JOBBRO_ADMIN_EMAIL", None)
     subprocess.run([sys.executable, "-m", "services.crm", "migrate"], cwd=REPO, env=env, check=True,
@@ -123,31 +123,54 @@ def stack() -> Iterator[Stack]:
     engine.dispose()
 
     logs = Path(tempfile.mkdtemp(prefix="jobbro-web-logs-"))
-    procs: list[tuple[str, subprocess.Popen]] = []
+    procs: list[subprocess.Popen] = []
+    ports: dict[str, int] = {}
+    taken: set[int] = set()
     try:
+        # One at a time, the web last: a port another program takes between our probe and the
+        # service's bind is simply skipped, and the web is told where the others really are.
         for name in services:
-            log = logs / f"{name}.log"
-            proc = subprocess.Popen(
-                [sys.executable, "-m", f"services.{name}", "serve", "--host", "127.0.0.1", "--port", str(ports[name])],
-                cwd=REPO, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
-            )
-            procs.append((name, proc))
-        for name, proc in procs:
-            _wait(f"http://127.0.0.1:{ports[name]}/health", proc, name, logs / f"{name}.log")
-        time.sleep(0.5)
-        for name, proc in procs:  # a process that lost its port to another stays dead: say so
-            if proc.poll() is not None:
-                raise RuntimeError(f"{name} stopped:\n{(logs / f'{name}.log').read_text()[-3000:]}")
+            if name == "web":
+                env.update({"CRM_URL": f"http://127.0.0.1:{ports['crm']}",
+                            "MATCHING_URL": f"http://127.0.0.1:{ports.get('matching', 1)}",
+                            "NOTIFICATIONS_URL": f"http://127.0.0.1:{ports.get('notifications', 1)}"})
+            proc, port = _start(name, env, logs, taken)
+            procs.append(proc)
+            ports[name] = port
         yield Stack(web_url=f"http://127.0.0.1:{ports['web']}", crm_url=f"http://127.0.0.1:{ports['crm']}",
+                    matching_url=f"http://127.0.0.1:{ports.get('matching', 1)}",
+                    notifications_url=f"http://127.0.0.1:{ports.get('notifications', 1)}",
                     database_url=database_url, seeded=seeded, services=services)
     finally:
-        for _, proc in procs:
+        for proc in procs:
             proc.terminate()
-        for _, proc in procs:
+        for proc in procs:
             try:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+def _start(name: str, env: dict, logs: Path, taken: set[int]) -> tuple[subprocess.Popen, int]:
+    for _attempt in range(5):
+        port = _free_ports(["x"], skip=taken)["x"]
+        taken.add(port)
+        log = logs / f"{name}-{port}.log"
+        proc = subprocess.Popen(
+            [sys.executable, "-m", f"services.{name}", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=REPO, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+        )
+        try:
+            _wait(f"http://127.0.0.1:{port}/health", proc, name, log)
+            time.sleep(0.3)
+            if proc.poll() is None:
+                return proc, port
+        except RuntimeError:
+            if "address already in use" not in log.read_text():
+                raise
+        proc.kill()
+        proc.wait()
+    raise RuntimeError(f"{name}: no free port in {PORT_RANGE.start}-{PORT_RANGE.stop - 1}")
 
 
 class WebClient:

@@ -140,3 +140,78 @@ def test_consultant_activity_overview_counts_contacts_per_consultant(web, stack)
     csv = web.get("/leder/csv/konsulenter.csv").text.lstrip("\ufeff").splitlines()
     assert csv[0] == "month,consultant,count"
     assert sum(int(line.rsplit(",", 1)[1]) for line in csv[1:] if "Karin Konsulent" in line) >= 2
+
+
+def _api_token(stack, email):
+    import httpx
+
+    res = httpx.post(f"{stack.crm_url}/api/v1/auth/token", data={"username": email, "password": stack.seeded.password})
+    return {"Authorization": f"Bearer {res.json()['access_token']}"}
+
+
+def test_order_page_ranks_candidates_and_hiring_creates_the_placement(web, stack):
+    import re
+    from datetime import date, timedelta
+
+    import httpx
+    import pytest
+
+    if "matching" not in stack.services:
+        pytest.skip("the matching service is not in this checkout")
+    headers = _api_token(stack, stack.seeded.konsulent_email)
+    for i, (cv, years) in enumerate([
+        ("Uddannet svejser. Fem års erfaring med MIG/MAG-svejsning af stålkonstruktioner. Kørekort B.", 7),
+        ("Smed og svejser med erfaring fra skibsværft. Kan læse tegninger og svejse rustfrit stål.", 9),
+    ]):
+        res = httpx.post(f"{stack.matching_url}/api/v1/candidates", headers=headers, timeout=60, json={
+            "candidate_ref": f"K-WEB-{i}", "postcode": "4200", "municipality_code": 330, "target_group": "a_dagpenge",
+            "months_unemployed": years, "hours_available": 37, "desired_occupations": ["svejser"], "cv_text": cv})
+        assert res.status_code in (201, 409), res.text
+    web.login(stack.seeded.konsulent_email, stack.seeded.password)
+    page = web.get(f"/ordrer/{stack.seeded.order_id}")
+    assert page.status_code == 200
+    assert "K-WEB-0" in page.text and "K-WEB-1" in page.text, page.text[-3000:]
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    res = web.post(f"/ordrer/{stack.seeded.order_id}/forslag", data={"csrf_token": token, "candidate_ref": "K-WEB-0"})
+    assert res.status_code == 303
+    page = web.get(f"/ordrer/{stack.seeded.order_id}").text
+    proposal_id = re.search(r'action="/ordrer/\d+/forslag/(\d+)"', page).group(1)
+    res = web.post(f"/ordrer/{stack.seeded.order_id}/forslag/{proposal_id}",
+                   data={"csrf_token": token, "status": "ansat", "starts_on": "", "target_group": "a_dagpenge",
+                         "ends_on": (date.today() + timedelta(days=120)).isoformat(),
+                         "candidate_municipality_code": "330"})
+    assert res.status_code == 303
+    page = web.get(f"/ordrer/{stack.seeded.order_id}").text
+    assert "Kandidaten er ansat" in page, re.search(r"<p class=\"(?:warning|notice)\"[^>]*>(.*?)</p>", page, re.S).group(1)
+    assert "1 af 2 besat" in page and "Delvist besat" in page
+
+
+def test_newsletter_is_written_previewed_and_scheduled(web, stack):
+    import re
+    from datetime import datetime, timedelta
+
+    import pytest
+
+    if "notifications" not in stack.services:
+        pytest.skip("the notifications service is not in this checkout")
+    web.login(stack.seeded.konsulent_email, stack.seeded.password)
+    token = web.csrf("/nyhedsbreve/ny")
+    preview = web.post("/nyhedsbreve/forhaandsvisning", headers={"X-CSRF-Token": token, "HX-Request": "true"},
+                       data={"subject": "Hej", "body_markdown": "# Sommer\n\n<script>x</script>**fed**"})
+    assert "<h1>Sommer</h1>" in preview.text and "<strong>fed</strong>" in preview.text
+    assert "<script>" not in preview.text
+    empty = web.post("/nyhedsbreve/ny", data={"csrf_token": token, "subject": "", "body_markdown": "Tekst",
+                                               "segment": "all_consenting"})
+    assert empty.status_code == 422 and 'id="e-subject"' in empty.text and "Tekst" in empty.text
+    res = web.post("/nyhedsbreve/ny", data={"csrf_token": token, "subject": "Nyt fra Virksomhedsservice",
+                                             "body_markdown": "Vi har kandidater klar.", "segment": "all_consenting"})
+    assert res.status_code == 303, re.findall(r'class="(?:field-error|error-summary)"[^>]*>(.*?)</', res.text, re.S)
+    page_url = res.headers["location"]
+    page = web.get(page_url)
+    assert page.status_code == 200 and "Nyt fra Virksomhedsservice" in page.text
+    at = (datetime.now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    res = web.post(f"{page_url}/send", data={"csrf_token": token, "when": "later", "at": at})
+    assert res.status_code == 303, res.text[-2000:]
+    page = web.get(page_url).text
+    assert "Nyhedsbrevet er planlagt" in page and "planlagt til" in page
+    assert re.search(r"\(\d+ med samtykke\)", page)

@@ -103,12 +103,33 @@ async def create(request: Request, user: Staff):
     return render(request, "consultant/newsletter_form.html", ctx, status_code=422)
 
 
+async def _newsletter_context(request: Request, user, newsletter_id: int) -> dict:
+    api = api_for(request, user)
+    item, official = await gather(
+        api.get("notifications", f"/api/v1/newsletters/{newsletter_id}"),
+        api.get_or_none("notifications", f"/api/v1/newsletters/{newsletter_id}/preview"),
+    )
+    # The notifications service's own rendering is what recipients get; the local one is a fallback.
+    html = nh3.clean(official["html"]) if official and official.get("html") else preview_html(item.get("body_markdown", ""))
+    return {"nav": "nyhedsbreve", "item": item, "html": html, "segments": dict(SEGMENTS),
+            "recipients": official.get("recipients") if official else None,
+            "segment_label": official.get("segment_label") if official else None}
+
+
 @router.get("/{newsletter_id}")
 async def newsletter(request: Request, user: Staff, newsletter_id: int):
-    item = await api_for(request, user).get("notifications", f"/api/v1/newsletters/{newsletter_id}")
-    return render(request, "consultant/newsletter.html", {
-        "nav": "nyhedsbreve", "item": item, "html": preview_html(item.get("body_markdown", "")),
-        "segments": dict(SEGMENTS)})
+    return render(request, "consultant/newsletter.html", await _newsletter_context(request, user, newsletter_id))
+
+
+@router.post("/{newsletter_id}/test")
+async def send_test(request: Request, user: Staff, newsletter_id: int):
+    try:
+        await api_for(request, user).post("notifications", f"/api/v1/newsletters/{newsletter_id}/test", {})
+    except ApiError as exc:
+        flash(request, f"Testen blev ikke sendt: {exc.detail}", error=True)
+    else:
+        flash(request, f"En testudgave er sendt til {user.email}.")
+    return RedirectResponse(f"/nyhedsbreve/{newsletter_id}", status_code=303)
 
 
 @router.post("/{newsletter_id}/send")
@@ -133,7 +154,6 @@ async def send(request: Request, user: Staff, newsletter_id: int):
         else:
             flash(request, "Nyhedsbrevet er planlagt." if at else "Nyhedsbrevet sendes nu.")
             return RedirectResponse(f"/nyhedsbreve/{newsletter_id}", status_code=303)
-    item, = await gather(api_for(request, user).get("notifications", f"/api/v1/newsletters/{newsletter_id}"))
-    return render(request, "consultant/newsletter.html", {
-        "nav": "nyhedsbreve", "item": item, "html": preview_html(item.get("body_markdown", "")),
-        "segments": dict(SEGMENTS), "errors": errors, "values": forms.values_of(form)}, status_code=422)
+    ctx = await _newsletter_context(request, user, newsletter_id)
+    ctx.update(errors=errors, values=forms.values_of(form))
+    return render(request, "consultant/newsletter.html", ctx, status_code=422)

@@ -15,7 +15,7 @@ from services.web import forms
 from services.web.api import ApiError, ServiceDown, gather
 from services.web.rendering import flash, render
 from services.web.session import Staff, api_for
-from shared.glossary import ORDER_STATUS_LABELS, OrderStatus
+from shared.glossary import ORDER_STATUS_LABELS, TARGET_GROUP_LABELS, OrderStatus
 
 router = APIRouter(prefix="/ordrer")
 
@@ -36,48 +36,54 @@ async def orders(request: Request, user: Staff, status: str = "aabne", q: str = 
     })
 
 
-async def ranked_candidates(api, order_id: int) -> tuple[list[dict] | None, str | None]:
-    """The matching service's ranking for the order's vacancy, or why it cannot be shown."""
+async def ranked_candidates(api, order: dict) -> tuple[list[dict] | None, str | None, str | None]:
+    """The matching service's ranking for the order: (candidates, why none can be shown, a note).
+
+    The order's own vacancy (made by matching from the order.received event) is used when matching
+    can find it by order id; otherwise the order's text is ranked ad hoc with the same engine.
+    """
     try:
-        vacancies = await api.get("matching", "/api/v1/vacancies", order_id=order_id, limit=1)
-        items = vacancies.get("items", []) if isinstance(vacancies, dict) else vacancies
-        if not items:
-            return None, "Ordren er endnu ikke klar til matchning (den behandles lige efter modtagelsen)."
-        result = await api.get("matching", f"/api/v1/vacancies/{items[0]['id']}/matches", limit=MATCH_LIMIT)
+        vacancies = await api.get("matching", "/api/v1/vacancies", order_id=order["id"], limit=1)
+        items = [v for v in vacancies.get("items", []) if v.get("order_id") == order["id"]]
+        if items:
+            result = await api.get("matching", f"/api/v1/vacancies/{items[0]['id']}/matches", limit=MATCH_LIMIT)
+        else:
+            result = await api.post("matching", "/api/v1/match", {k: v for k, v in {
+                "title": order["title"], "text": order.get("description") or order["title"],
+                "scheme": order["scheme"], "hours_per_week": order.get("hours_per_week"),
+                "postcode": order.get("postcode"), "limit": MATCH_LIMIT}.items() if v is not None})
     except ServiceDown:
-        return None, "Matchningen svarer ikke lige nu. Prøv igen om lidt."
+        return None, "Matchningen svarer ikke lige nu. Prøv igen om lidt.", None
     except ApiError as exc:
-        return None, exc.detail
-    if isinstance(result, dict):
-        rows = result.get("items") or result.get("matches") or result.get("ranking") or []
-    else:
-        rows = result or []
-    return [normalise_match(r) for r in rows], None
+        return None, exc.detail, None
+    if not isinstance(result, dict):
+        return None, "Matchningen gav et svar, siden ikke kan læse.", None
+    rows = result.get("items") or []
+    if not rows and result.get("message"):
+        return [], result["message"], None
+    return [normalise_match(r) for r in rows], None, result.get("note")
 
 
 def normalise_match(row: dict) -> dict:
     """One ranked candidate as the page shows it: reference, score and explanation lines."""
-    candidate = row.get("candidate") if isinstance(row.get("candidate"), dict) else {}
-    ref = row.get("candidate_ref") or candidate.get("ref") or candidate.get("candidate_ref") or row.get("ref")
-    explanation = row.get("explanation") or row.get("why") or []
+    ex = row.get("explanation") if isinstance(row.get("explanation"), dict) else {}
     lines: list[str] = []
-    if isinstance(explanation, str):
-        lines = [explanation]
-    elif isinstance(explanation, list):
-        lines = [str(x) for x in explanation]
-    elif isinstance(explanation, dict):
-        for key in ("summary", "text", "lines"):
-            value = explanation.get(key)
-            if isinstance(value, str):
-                lines.append(value)
-            elif isinstance(value, list):
-                lines.extend(str(v) for v in value)
-        shared, missing = explanation.get("shared_skills"), explanation.get("missing_skills")
-        if shared:
-            lines.append("Fælles kompetencer: " + ", ".join(map(str, shared)))
-        if missing:
-            lines.append("Mangler: " + ", ".join(map(str, missing)))
-    return {"ref": ref, "score": row.get("score"), "lines": lines, "raw": row}
+    if ex.get("resume"):
+        lines.append(str(ex["resume"])[:1].upper() + str(ex["resume"])[1:] + ".")
+    occupation = ex.get("stilling")
+    if isinstance(occupation, dict) and occupation.get("kandidat"):
+        lines.append(f"Erfaring: {occupation['kandidat']} ({occupation.get('match', '')}).")
+    if ex.get("fælles_kompetencer"):
+        lines.append("Har de væsentlige kompetencer: " + ", ".join(map(str, ex["fælles_kompetencer"])) + ".")
+    if ex.get("manglende_kompetencer"):
+        lines.append("Mangler: " + ", ".join(map(str, ex["manglende_kompetencer"])) + ".")
+    reasons = [r.get("begrundelse") for r in ex.get("hvorfor_berettiget") or [] if isinstance(r, dict)
+               and r.get("begrundelse")]
+    if reasons:
+        lines.append("Kan ansættes i ordningen: " + "; ".join(map(str, reasons)) + ".")
+    if ex.get("afstand_km") is not None:
+        lines.append(f"Bor {round(float(ex['afstand_km']))} km fra arbejdsstedet.")
+    return {"ref": row.get("candidate_ref"), "score": row.get("score"), "lines": lines}
 
 
 @router.get("/{order_id}")
@@ -87,12 +93,13 @@ async def order_page(request: Request, user: Staff, order_id: int):
         api.get("crm", f"/api/v1/orders/{order_id}"),
         api.get("crm", f"/api/v1/orders/{order_id}/proposals", limit=100),
     )
-    matches, match_problem = await ranked_candidates(api, order_id)
+    matches, match_problem, match_note = await ranked_candidates(api, order)
     proposed = {p["candidate_ref"] for p in proposals.get("items", [])}
     return render(request, "consultant/order.html", {
         "nav": "ordrer", "order": order, "proposals": proposals.get("items", []), "matches": matches,
-        "match_problem": match_problem, "proposed": proposed,
+        "match_problem": match_problem, "match_note": match_note, "proposed": proposed,
         "open": order["status"] in ("modtaget", "i_gang", "delvist_besat"), "today": date.today(),
+        "target_groups": list(TARGET_GROUP_LABELS.items()),
     })
 
 
@@ -120,6 +127,14 @@ async def decide(request: Request, user: Staff, order_id: int, proposal_id: int)
     errors: dict[str, str] = {}
     if status == "ansat":
         payload["starts_on"] = forms.as_date(form, "starts_on", errors, "Startdato") or date.today().isoformat()
+        for name, value in (("target_group", forms.optional(form, "target_group")),
+                            ("ends_on", forms.as_date(form, "ends_on", errors, "Slutdato")),
+                            ("override_reason", forms.optional(form, "override_reason")),
+                            ("candidate_municipality_code",
+                             forms.as_int(form, "candidate_municipality_code", errors, "Bopælskommune")),
+                            ("candidate_birth_year", forms.as_int(form, "candidate_birth_year", errors, "Fødselsår"))):
+            if value is not None:
+                payload[name] = value
     try:
         if errors:
             raise ApiError(422, "; ".join(errors.values()))
