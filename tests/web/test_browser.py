@@ -102,7 +102,7 @@ def test_manager_opens_the_dashboard_and_downloads_a_csv(desktop_page, stack):
     expect(page).to_have_title(re.compile("^Nøgletal"))
     expect(page.locator(".kpi", has_text="Aktive partnerskabsaftaler")).to_contain_text("mod forrige periode")
     # Chart.js drew every chart (served by Jobbro itself)
-    page.wait_for_function("document.querySelectorAll('canvas[data-chart]').length > 0 && "
+    page.wait_for_function("document.querySelectorAll('canvas[data-chart]').length === 5 && "
                            "[...document.querySelectorAll('canvas[data-chart]')].every(c => c._chart)")
     screenshot(page, "leder-dashboard")
     with page.expect_download() as info:

@@ -127,6 +127,11 @@ def test_manager_dashboard_and_csv(web, stack):
     for text in ("Opfyldelsesgrad", "Samarbejdsgrad", "mod forrige periode", "Aktiviteter pr. måned og kanal",
                  "Placeringer pr. måned", "Fleksjob", "IGU-forløb", "verdensmål"):
         assert text in res.text, text
+    fragment = web.get("/leder/graf/placeringer", headers={"HX-Request": "true"})
+    assert fragment.status_code == 200 and "<canvas" in fragment.text and "<table>" in fragment.text
+    assert "<html" not in fragment.text
+    page = web.get("/leder/graf/igu")  # without JavaScript: a page of its own
+    assert "<html" in page.text and "Gennemført" in page.text
     csv = web.get("/leder/csv/placeringer.csv")
     assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
     assert csv.text.lstrip("\ufeff").splitlines()[0] == "month,sector,scheme,count"

@@ -17,7 +17,13 @@ from shared.errors import Invalid
 
 router = APIRouter(prefix="/leder")
 
-DASHBOARD_CHARTS = ("aktiviteter", "placeringer", "fleksjob", "igu", "verdensmaal")
+DASHBOARD_CHARTS = {
+    "aktiviteter": "Aktiviteter pr. måned og kanal",
+    "placeringer": "Placeringer pr. måned efter arbejdsgivers sektor og ordning",
+    "fleksjob": "Fleksjob: ugentlige timer i forhold til start",
+    "igu": "IGU-forløb",
+    "verdensmaal": "Aktive partnerskabsaftaler pr. verdensmål",
+}
 
 # (key path in /kpi, label, format, which direction is better)
 FIGURES = [
@@ -74,10 +80,11 @@ async def dashboard(request: Request, user: Manager):
     values = {"from": period.start.isoformat(), "to": period.end.isoformat()} if not errors else values
     api = api_for(request, user)
     prev = period.previous
-    now_kpi, prev_kpi, *chart_list = await gather(
+    # The key figures come with the page; each chart follows in its own request (HTMX), so the page
+    # answers as soon as crm has counted the figures and a slow report delays only its own chart.
+    now_kpi, prev_kpi = await gather(
         api.get("crm", "/api/v1/kpi", **{"from": period.start.isoformat(), "to": period.end.isoformat()}),
         api.get("crm", "/api/v1/kpi", **{"from": prev.start.isoformat(), "to": prev.end.isoformat()}),
-        *(build(api, period) for key, build in CHARTS.items() if key in DASHBOARD_CHARTS),
     )
     figures = [{"label": label, "fmt": fmt, "better": better, "now": _dig(now_kpi, path),
                 "before": _dig(prev_kpi, path)} for path, label, fmt, better in FIGURES]
@@ -86,9 +93,21 @@ async def dashboard(request: Request, user: Manager):
     return render(request, "manager/dashboard.html", {
         "nav": "leder", "period": period, "prev": prev, "figures": figures, "values": values, "errors": errors,
         "activities_now": activities_now, "activities_before": activities_before,
-        "charts": chart_list, "specs": {c.key: json.dumps(c.spec, ensure_ascii=False) for c in chart_list},
+        "chart_titles": list(DASHBOARD_CHARTS.items()),
         "query": f"from={period.start.isoformat()}&to={period.end.isoformat()}",
     })
+
+
+@router.get("/graf/{chart}")
+async def chart_fragment(request: Request, user: Manager, chart: str):
+    build = CHARTS.get(chart)
+    if build is None:
+        raise Invalid(f"Der findes ingen graf ved navn '{chart}'.", field="chart")
+    period = parse_period(request.query_params.get("from"), request.query_params.get("to"))
+    result = await build(api_for(request, user), period)
+    template = "manager/chart.html" if request.headers.get("hx-request") == "true" else "manager/chart_page.html"
+    return render(request, template, {"nav": "leder", "c": result, "spec": json.dumps(result.spec, ensure_ascii=False),
+                                      "query": f"from={period.start.isoformat()}&to={period.end.isoformat()}"})
 
 
 @router.get("/konsulenter")

@@ -36,7 +36,7 @@
     if (summary) summary.focus();
     drawCharts(document);
   });
-  document.addEventListener("htmx:afterSettle", function (ev) { drawCharts(ev.target); });
+  document.addEventListener("htmx:afterSettle", function () { drawCharts(document); });
 
   // Charts: each <canvas data-chart="id"> reads its data from <script type="application/json" id="id">.
   var PALETTE = ["#0b4f8a", "#c0392b", "#1d6b34", "#8a4b00", "#6c3483", "#117a8b", "#5d6d7e", "#b9770e", "#1b2631"];
