@@ -34,6 +34,7 @@ demo: migrate
 run: migrate model demo
 	@echo "Jobbro: web http://127.0.0.1:8000 (log in there); crm API http://127.0.0.1:8001/docs"
 	@echo "Admin login: $(JOBBRO_ADMIN_EMAIL) / $(JOBBRO_ADMIN_PASSWORD)"
+	@echo "Notifications API http://127.0.0.1:8003/docs; mail sent by Jobbro: http://127.0.0.1:8026 (local SMTP sink)"
 	$(BIN)/honcho start -f Procfile
 
 test: install chromium model

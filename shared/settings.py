@@ -93,10 +93,12 @@ class Settings(BaseSettings):
     notifications_event_max_age_hours: float = 48.0
     notifications_cron_lock_seconds: float = 15.0
     # Periodic and transactional mail go on the first queue, newsletters on the second, so a
-    # big newsletter never delays a receipt. The worker serves these queues, first first.
+    # big newsletter never delays a receipt. The worker serves these queues, first first
+    # (matching's queue has its own worker, which loads the embedding model; add it here to
+    # let one worker serve everything).
     notifications_queue: str = "notifications"
     notifications_bulk_queue: str = "notifications-bulk"
-    notifications_worker_queues: str = "notifications,matching,notifications-bulk,default"
+    notifications_worker_queues: str = "notifications,notifications-bulk,default"
 
     @property
     def is_sqlite(self) -> bool:

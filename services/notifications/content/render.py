@@ -100,7 +100,8 @@ def render_template_mail(name: str, **context) -> tuple[str, str]:
     return _unescape_subject(subject.strip()), body.strip() + "\n"
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
+# Only what could turn inline text into markup; `-`, `.` or `#` matter at a line start alone.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 _MD_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~])")
 
 

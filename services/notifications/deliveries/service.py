@@ -217,10 +217,20 @@ def _marker_connection(engine: Engine):
     ~200 ms could forget a mark and let that message go out twice. That trade keeps the mark
     from costing a disk flush per e-mail.
     """
+    if engine.dialect.name != "postgresql":
+        return engine.connect()  # SQLite: each mark in its own short transaction (see _mark)
     conn = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-    if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql("SET synchronous_commit TO OFF")
+    conn.exec_driver_sql("SET synchronous_commit TO OFF")
     return conn
+
+
+def _mark(marker, row_id: int, token: str) -> bool:
+    """Commit `claimed` -> `sending` for this worker's row; False if the row is no longer ours."""
+    params = {"id": row_id, "token": token, "now": utcnow()}
+    if marker.dialect.name == "postgresql":
+        return marker.execute(_MARK_SENDING, params).rowcount == 1
+    with marker.begin():
+        return marker.execute(_MARK_SENDING, params).rowcount == 1
 
 
 _MARK_SENDING = text(
@@ -261,6 +271,9 @@ def send_batch(engine: Engine, ids: list[int]) -> dict[str, int]:
         for nl_id in {r.newsletter_id for r in rows if r.newsletter_id is not None}:
             renderer._newsletter(nl_id)  # render in this thread: the session is not shared
         renderer.session = None
+        # End this session's read transaction: on SQLite a transaction that read before the
+        # threads' marks were written could not write the outcome afterwards.
+        session.commit()
         n = max(1, min(settings.notifications_smtp_connections, (len(rows) + 9) // 10))
         senders, limiter = _Process.get(n)
         work: queue.SimpleQueue[Claimed] = queue.SimpleQueue()
@@ -326,8 +339,7 @@ def _send_one(marker, token: str, sender: SmtpSender, limiter: RateLimiter, rend
     limiter.acquire()
 
     def before_dot() -> bool:
-        res = marker.execute(_MARK_SENDING, {"id": row.id, "token": token, "now": utcnow()})
-        return res.rowcount == 1
+        return _mark(marker, row.id, token)
 
     try:
         sender.send(renderer.envelope_from, row.to_email, data, before_dot)

@@ -79,10 +79,11 @@ def handle(engine: Engine, event: dict[str, Any]) -> int:
         return reminders.commit_and_queue(session, keys) if keys else 0
 
 
-def consume(engine: Engine, redis: Redis, *, count: int = 200, budget_seconds: float = 20.0) -> dict[str, int]:
+def consume(engine: Engine, redis: Redis, *, count: int = 200, budget_seconds: float = 20.0,
+            claim_idle_ms: int = CLAIM_IDLE_MS, consumer: str | None = None) -> dict[str, int]:
     """Handle what is waiting (taken-over entries first), then return; the scheduler calls again."""
     ensure_group(redis)
-    me = consumer_name()
+    me = consumer or consumer_name()
     stats = {"handled": 0, "queued": 0, "failed": 0, "set_aside": 0}
     deadline = time.monotonic() + budget_seconds
 
@@ -106,7 +107,7 @@ def consume(engine: Engine, redis: Redis, *, count: int = 200, budget_seconds: f
 
     start = "0-0"
     while time.monotonic() < deadline:
-        res = redis.xautoclaim(STREAM, GROUP, me, min_idle_time=CLAIM_IDLE_MS, start_id=start, count=count)
+        res = redis.xautoclaim(STREAM, GROUP, me, min_idle_time=claim_idle_ms, start_id=start, count=count)
         start, claimed = res[0], res[1]
         process(claimed)
         if start in (b"0-0", "0-0"):

@@ -96,7 +96,7 @@ def followup_due(session: Session, payload: dict[str, Any]) -> list[str]:
     ident = payload.get("key") or f"{payload.get('kind')}:{payload.get('id')}:{payload.get('follow_up_on')}"
     row = _row(DeliveryKind.followup, f"followup:{ident}", email, None, "followup",
                company_name=payload.get("company_name") or "", follow_up_on=_fmt(payload.get("follow_up_on")),
-               summary=payload.get("summary") or "", kind=payload.get("kind") or "",
+               summary=payload.get("summary") or "", task_kind=payload.get("kind") or "",
                link_url=_web(f"/virksomheder/{payload.get('company_id')}"))
     row["user_id"] = payload.get("consultant_id")
     deliveries.add_rows(session, [row])

@@ -70,8 +70,11 @@ class MaildirStore:
     """Envelope recipients go in an `X-Jobbro-Rcpt` header, as Maildir has no envelope."""
 
     def __init__(self, path: Path) -> None:
-        path.mkdir(parents=True, exist_ok=True)
+        # Maildir creates tmp/new/cur only when it creates the folder itself.
+        path.parent.mkdir(parents=True, exist_ok=True)
         self.box = mailbox.Maildir(str(path), create=True)
+        for sub in ("tmp", "new", "cur"):
+            (path / sub).mkdir(exist_ok=True)
         self._lock = threading.Lock()
 
     def add(self, mail_from: str, rcpt_tos: list[str], data: bytes) -> str:
