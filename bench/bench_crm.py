@@ -10,7 +10,8 @@
    same server as the baseline.
 
 Environment: `JOBBRO_BENCH_DATABASE_URL` (default postgresql://postgres@127.0.0.1:5432/jobbro_bench),
-`JOBBRO_BENCH_CRM_PORT` (default 8120), `REDIS_URL` (as for the service).
+`JOBBRO_BENCH_CRM_PORT` (default 8120), `JOBBRO_BENCH_CONNECTIONS` (default 8), `REDIS_URL` (as for
+the service).
 """
 
 from __future__ import annotations
@@ -39,6 +40,9 @@ DB_URL = os.environ.get("JOBBRO_BENCH_DATABASE_URL", "postgresql://postgres@127.
 PORT = int(os.environ.get("JOBBRO_BENCH_CRM_PORT", "8120"))
 HOST = "127.0.0.1"
 SAMPLES = 25
+# Closed-loop connections of the load generator: no more than the service's database pool
+# (shared/db.py: 10), so the figure measures requests, not connection set-up.
+CONNECTIONS = int(os.environ.get("JOBBRO_BENCH_CONNECTIONS", "8"))
 MARKER = "Benchmark: belastningstest af aktivitetsoprettelse"
 
 
@@ -78,6 +82,10 @@ def ensure_database():
     if companies == 0:
         log("loading the large data set (once; about a minute)")
         load(engine, LARGE, seed=2019, as_of=None, if_empty=True, out=sys.stderr)
+        # What autovacuum would do soon after a bulk load: statistics and the visibility map.
+        with psycopg.connect(host=url.host, port=url.port or 5432, user=url.username, password=url.password,
+                             dbname=url.database, autocommit=True) as conn:
+            conn.execute("VACUUM (ANALYZE)")
     elif companies < LARGE.companies:
         raise SystemExit(f"{url.database} holds {companies} companies, not the large data set: drop it and rerun")
     else:
@@ -160,7 +168,8 @@ def main() -> None:
             timelines = [f"/api/v1/companies/{c}/timeline" for c in companies]
             emit("crm.company_timeline_ms", median_ms(client, timelines, konsulent, "timeline"), "ms", "< 50")
 
-        health = run_load(HOST, PORT, lambda: request_bytes("GET", "/health", f"{HOST}:{PORT}"), seconds=8)
+        health = run_load(HOST, PORT, lambda: request_bytes("GET", "/health", f"{HOST}:{PORT}"), seconds=8,
+                          connections=CONNECTIONS)
         log(f"/health: {health.rate:.0f} req/s, {health.errors} errors, statuses {dict(health.statuses)}")
         occurred = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
         targets = [rng.randint(1, max_company) for _ in range(1000)]
@@ -171,7 +180,7 @@ def main() -> None:
                     "purposes": ["rekruttering"], "occurred_at": occurred, "summary": MARKER}
             return request_bytes("POST", "/api/v1/activities", f"{HOST}:{PORT}", konsulent, body)
 
-        created = run_load(HOST, PORT, create, seconds=10)
+        created = run_load(HOST, PORT, create, seconds=10, connections=CONNECTIONS)
         latencies = sorted(created.latencies_ms) or [0.0]
         log(f"POST /api/v1/activities: {created.rate:.0f} req/s, {created.errors} errors, statuses "
             f"{dict(created.statuses)}, median {statistics.median(latencies):.1f} ms")

@@ -9,9 +9,10 @@ Protocol (every `bench/bench_*.py` follows it, so a new benchmark is just a new 
       {"figure": "crm.kpi_full_year_ms", "value": 41.2, "unit": "ms", "target": "< 150",
        "baseline": 1.3}
 
-  `figure`: a unique dotted name (`<service>.<what>`); `value`: a number; `unit`: e.g. "ms",
-  "req/s"; `target`: a comparison the value must meet ("< 150", "<= 50", ">= 300") or null for a
-  figure shown for information only; `baseline` (optional): the same measure of something trivial
+  `figure`: a unique name (`<service>.<what>`); `value`: a number (or a boolean); `unit`: e.g.
+  "ms", "req/s"; `target`: a comparison the value must meet ("< 150", "<= 50", ">= 300"; text
+  after the number is kept as a note), a boolean the value must equal, or null (or text without a
+  comparison) for a figure shown for information only; `baseline` (optional): the same measure of something trivial
   in the same run (e.g. the /health rate on the same server), so a reader can tell a slow machine
   from a slow endpoint. Other stdout lines are ignored; progress and logs go to stderr, which the
   runner passes through.
@@ -38,17 +39,21 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 RESULTS = BENCH / "results.json"
-_TARGET = re.compile(r"^\s*(<=|>=|<|>|==)\s*(-?[\d.]+)\s*$")
+_TARGET = re.compile(r"^\s*(<=|>=|<|>|==)\s*(-?\d[\d,_]*(?:\.\d+)?)")
 _OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "==": operator.eq}
 
 
-def meets(value: float, target: str | None) -> bool | None:
+def meets(value, target) -> bool | None:
+    """True/False against a target "<op> <number>" (text after the number is a note), a boolean
+    target by equality; None (information only) for no target or one that states no comparison."""
     if target is None:
         return None
+    if isinstance(target, bool) or isinstance(value, bool):
+        return value == target if isinstance(target, bool) else None
     match = _TARGET.match(str(target))
-    if not match:
-        raise ValueError(f"target {target!r} is not '<op> <number>'")
-    return _OPS[match.group(1)](float(value), float(match.group(2)))
+    if not match or not isinstance(value, (int, float)):
+        return None
+    return _OPS[match.group(1)](float(value), float(match.group(2).replace(",", "").replace("_", "")))
 
 
 def parse_figures(stdout: str) -> list[dict]:
@@ -73,6 +78,8 @@ def run_script(path: Path) -> tuple[list[dict], int, float]:
 
 
 def _fmt(value) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
     if isinstance(value, float):
         return f"{value:,.1f}" if abs(value) >= 10 else f"{value:.3g}"
     return str(value)
@@ -81,7 +88,7 @@ def _fmt(value) -> str:
 def print_table(rows: list[dict]) -> None:
     header = ("figure", "value", "unit", "target", "baseline", "result")
     table = [header] + [
-        (r["figure"], _fmt(r["value"]), r.get("unit", ""), r.get("target") or "-",
+        (r["figure"], _fmt(r["value"]), r.get("unit", ""), "-" if r.get("target") is None else str(r["target"]),
          _fmt(r["baseline"]) if r.get("baseline") is not None else "-",
          {True: "pass", False: "FAIL", None: "info"}[r["pass"]])
         for r in rows

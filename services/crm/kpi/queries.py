@@ -109,14 +109,22 @@ def order_figures(session: Session, start: date, end: date) -> dict[str, int]:
     orders = select(Order.id, Order.company_id, Order.status, Order.positions, Order.received_on).where(
         Order.received_on.between(start, end)
     ).cte("orders_in_period")
+    # The period's orders were created together, so their ids span a narrow range: bounding the
+    # placements' and proposals' order_id by it lets an index scan start there (same result).
+    first_id = select(func.min(orders.c.id)).scalar_subquery()
+    last_id = select(func.max(orders.c.id)).scalar_subquery()
     placed = (
         select(Placement.order_id.label("order_id"), func.count().label("n"))
         .join(orders, orders.c.id == Placement.order_id)
+        .where(Placement.order_id.between(first_id, last_id))
         .group_by(Placement.order_id)
         .subquery("placed")
     )
-    hired_placement = aliased(Placement)
-    hired_on = func.coalesce(Proposal.decided_on, hired_placement.starts_on)
+    # The hire date is the decision; only a hire recorded without one falls back on its placement.
+    hired_on = func.coalesce(
+        Proposal.decided_on,
+        select(Placement.starts_on).where(Placement.id == Proposal.placement_id).scalar_subquery(),
+    )
     hired_in_time = and_(
         Proposal.status == ProposalStatus.ansat.value,
         _within_months(hired_on, orders.c.received_on, HIRE_WINDOW_MONTHS),
@@ -125,7 +133,7 @@ def order_figures(session: Session, start: date, end: date) -> dict[str, int]:
     proposals = (
         select(Proposal.order_id.label("order_id"), func.max(case((hired_in_time, 1), else_=0)).label("hired"))
         .join(orders, orders.c.id == Proposal.order_id)
-        .outerjoin(hired_placement, hired_placement.id == Proposal.placement_id)
+        .where(Proposal.order_id.between(first_id, last_id))
         .group_by(Proposal.order_id)
         .subquery("proposals")
     )
@@ -185,18 +193,12 @@ def partner_shares(session: Session, start: date, end: date) -> dict[str, tuple[
 
 def cooperation(session: Session, start: date, end: date) -> tuple[int, int]:
     """(companies with >= 1 employee and a company-directed placement in the period, all such)."""
-    employing = Company.employees >= 1
-    cooperating = (
-        select(Placement.company_id)
-        .where(Placement.scheme != Scheme.ordinaer.value, _active_between(start, end))
-        .distinct()
-        .subquery()
+    cooperating = select(Placement.company_id).where(
+        Placement.scheme != Scheme.ordinaer.value, _active_between(start, end)
     )
-    numerator = session.execute(
-        select(func.count()).select_from(cooperating).join(Company, Company.id == cooperating.c.company_id)
-        .where(employing)
-    ).scalar_one()
-    denominator = session.execute(select(func.count()).select_from(Company).where(employing)).scalar_one()
+    numerator, denominator = session.execute(
+        select(_count_if(Company.id.in_(cooperating)), func.count()).where(Company.employees >= 1)
+    ).one()
     return int(numerator), int(denominator)
 
 
