@@ -160,14 +160,22 @@ def _start(name: str, env: dict, logs: Path, taken: set[int]) -> tuple[subproces
             [sys.executable, "-m", f"services.{name}", "serve", "--host", "127.0.0.1", "--port", str(port)],
             cwd=REPO, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
         )
-        try:
-            _wait(f"http://127.0.0.1:{port}/health", proc, name, log)
-            time.sleep(0.3)
-            if proc.poll() is None:
+        # Only uvicorn's own "running on" line proves the port is ours: a /health answer could come
+        # from another program that took the port between our probe and the bind.
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            text = log.read_text()
+            if f"Uvicorn running on http://127.0.0.1:{port}" in text:
+                _wait(f"http://127.0.0.1:{port}/health", proc, name, log)
                 return proc, port
-        except RuntimeError:
-            if "address already in use" not in log.read_text():
-                raise
+            if "address already in use" in text or proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        else:
+            proc.kill()
+            raise RuntimeError(f"{name} did not start within 90 s:\n{log.read_text()[-3000:]}")
+        if "address already in use" not in log.read_text():
+            raise RuntimeError(f"{name} stopped at start-up:\n{log.read_text()[-3000:]}")
         proc.kill()
         proc.wait()
     raise RuntimeError(f"{name}: no free port in {PORT_RANGE.start}-{PORT_RANGE.stop - 1}")
