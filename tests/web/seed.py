@@ -112,7 +112,7 @@ def seed(session: Session) -> Seeded:
     campaign = f.CampaignFactory(name="Besøgskampagne " + str(today.year), kind="besoegskampagne",
                                  starts_on=today - timedelta(days=30), ends_on=today + timedelta(days=60),
                                  created_by=konsulent.id)
-    for company in (staal, bager, fisk):
+    for company in (staal, bager, fisk, region):
         f.CampaignTargetFactory(campaign_id=campaign.id, company_id=company.id, consultant_id=konsulent.id)
     session.commit()
     return Seeded(

@@ -220,3 +220,21 @@ def test_newsletter_is_written_previewed_and_scheduled(web, stack):
     page = web.get(page_url).text
     assert "Nyhedsbrevet er planlagt" in page and "planlagt til" in page
     assert re.search(r"\(\d+ med samtykke\)", page)
+
+
+def test_logging_a_contact_from_the_campaign_worklist_advances_the_target(web, stack):
+    import re
+
+    web.login(stack.seeded.konsulent_email, stack.seeded.password)
+    worklist = web.get(f"/kampagner/{stack.seeded.campaign_id}?mine=1&q=Sygehus").text
+    link = re.search(r'href="(/aktivitet/ny\?company_id=(\d+)&amp;campaign_id=\d+&amp;target_id=\d+)"', worklist)
+    assert link, worklist[-2000:]
+    form = web.get(link.group(1).replace("&amp;", "&")).text
+    assert "Sygehus Sjælland Slagelse" in form and 'name="campaign_id"' in form
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    res = web.post("/aktivitet/ny", data={"csrf_token": token, "company_id": link.group(2),
+                                          "campaign_id": str(stack.seeded.campaign_id), "channel": "besoeg",
+                                          "purposes": ["kampagne", "rekruttering"], "summary": "Kampagnebesøg"})
+    assert res.status_code == 303 and res.headers["location"] == f"/kampagner/{stack.seeded.campaign_id}"
+    after = web.get(f"/kampagner/{stack.seeded.campaign_id}?mine=1&q=Sygehus").text
+    assert "Besøg er registreret" in after and "Besøgt" in after

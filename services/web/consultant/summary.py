@@ -104,6 +104,7 @@ def my_day(today: date, followups: Any, targets: Any, orders: Any) -> dict:
         "targets": _items(targets),
         "waiting_orders": sorted(waiting, key=lambda o: (o.get("deadline") or "9999", o.get("received_on") or "")),
         "followups_known": followups is not None,
+        "followups_total": followups.get("total", 0) if isinstance(followups, dict) else 0,
         "targets_known": targets is not None,
         "orders_known": orders is not None,
     }
