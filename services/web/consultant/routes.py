@@ -18,7 +18,7 @@ router = APIRouter()
 
 SEARCH_LIMIT = 8
 # "Min dag" is a to-do list for one day, not an archive: each list links on to the full one.
-MY_DAY_TASKS = 60
+MY_DAY_TASKS = 25
 MY_DAY_CAMPAIGNS = 5
 MY_DAY_TARGETS = 5
 MY_DAY_ORDERS = 25

@@ -153,7 +153,10 @@ async def partnerships_by_goal(api: Api, period: Period) -> Chart:
     rows = [{"goal": g, "name": VERDENSMAAL[g], "agreements": int(a.get("total", 0))}
             for g, a in zip(VERDENSMAAL, answers, strict=True)]
     shown = [r for r in rows if r["agreements"]] or rows
-    spec = {"type": "bar", "options": {"indexAxis": "y", "plugins": {"legend": {"display": False}}}, "data": {
+    spec = {"type": "bar", "options": {
+        "indexAxis": "y", "plugins": {"legend": {"display": False}},
+        "scales": {"y": {"ticks": {"autoSkip": False}}, "x": {"beginAtZero": True, "ticks": {"precision": 0}}}},
+        "data": {
         "labels": [f"{r['goal']}. {r['name']}" for r in shown],
         "datasets": [{"label": "Aktive aftaler", "data": [r["agreements"] for r in shown],
                       "colors": [VERDENSMAAL_COLOURS[r["goal"]] for r in shown]}]}}
