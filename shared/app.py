@@ -116,4 +116,44 @@ def create_app(
 
     for router in routers:
         app.include_router(router)
+    _document_error_shape(app)
     return app
+
+
+# Every 4xx body Jobbro sends (shared/errors.py): a Danish sentence, optionally the field and the
+# per-field list. FastAPI documents its own default shape for 422; replace it with ours so the
+# OpenAPI tells clients the truth.
+ERROR_SCHEMA = {
+    "title": "Fejl",
+    "type": "object",
+    "required": ["detail"],
+    "properties": {
+        "detail": {"type": "string", "description": "Forklaring på dansk"},
+        "field": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "message"],
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+    "additionalProperties": True,
+}
+
+
+def _document_error_shape(app: FastAPI) -> None:
+    from fastapi.openapi.utils import get_openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.pop("ValidationError", None)
+        components["HTTPValidationError"] = ERROR_SCHEMA
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi

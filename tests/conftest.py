@@ -152,7 +152,13 @@ def _client_for(app, db):
     from shared.db import get_session
 
     def _session():
-        yield db
+        # As in production, a request that fails leaves no half-done work in the session: roll
+        # back to the test's savepoint so the next request starts clean.
+        try:
+            yield db
+        except Exception:
+            db.rollback()
+            raise
 
     app.dependency_overrides[get_session] = _session
     return TestClient(app, raise_server_exceptions=os.environ.get("JOBBRO_TEST_RAISE") == "1")

@@ -15,7 +15,15 @@ router = APIRouter(prefix="/api/v1/imports", tags=["imports"])
 DryRun = Annotated[bool, Query(description="Vis hvad der ville ske, uden at gemme noget")]
 CsvFile = Annotated[UploadFile, File(description="CSV i UTF-8 (med eller uden BOM), adskilt med ; eller ,")]
 
-_DOC = {422: {"model": ImportResult, "description": "Mindst én række er afvist; intet er gemt"}}
+# A 422 is either the import report (rows rejected, nothing saved) or a request that could not be
+# read at all (no file): both shapes are documented.
+_DOC = {422: {
+    "description": "Mindst én række er afvist (intet er gemt), eller filen mangler",
+    "content": {"application/json": {"schema": {"anyOf": [
+        {"$ref": "#/components/schemas/ImportResult"},
+        {"$ref": "#/components/schemas/HTTPValidationError"},
+    ]}}},
+}}
 
 
 def _answer(result: ImportResult):
