@@ -67,7 +67,10 @@ def fleksjob_report(
 
 
 @router.get("/reports/igu", response_model=IguReport, responses=CSV, summary="IGU-forløb: etableret, gennemført, "
-            "igangværende og stoppet før tid")
+            "igangværende og stoppet før tid",
+            description="Opgjort på dagen `to`. Et forløb hvis sidste dag er `to` eller tidligere, er afsluttet "
+                        "(gennemført eller stoppet før tid); de øvrige er igangværende, så etableret = gennemført "
+                        "+ igangværende + stoppet før tid. Stoppede forløb uden årsag tælles som 'uoplyst'.")
 def igu_report(
     request: Request,
     session: SessionDep,
