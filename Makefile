@@ -7,7 +7,7 @@ export JOBBRO_DEMO_DATA ?= 1
 export JOBBRO_ADMIN_EMAIL ?= admin@jobbro.dk
 export JOBBRO_ADMIN_PASSWORD ?= jobbro-admin-2026
 
-.PHONY: run test bench migrate demo install clean backup restore chromium vendor model
+.PHONY: run test bench migrate demo install clean backup restore soak chromium vendor model
 
 $(BIN)/.installed: pyproject.toml
 	@command -v $(PY) >/dev/null || { echo "Python 3.11 is needed ($(PY) not found)"; exit 1; }
@@ -54,6 +54,10 @@ vendor:
 
 bench: install
 	$(BIN)/python bench/run_all.py
+
+# The long soak test (10 minutes, loopback only); SOAK_ARGS="--faults" injects faults too.
+soak: install
+	$(BIN)/python -m tests.ops.soak $(SOAK_ARGS)
 
 backup:
 	scripts/backup.sh
