@@ -516,3 +516,25 @@ def test_a_nul_character_in_a_text_is_422(crm_client, konsulent, factories):
     company = factories.CompanyFactory()
     res = crm_client.post(URL, json=payload(company.id, title="Kok\x00"), headers=konsulent)
     assert res.status_code == 422
+
+
+def test_open_orders_past_their_deadline_expire_and_publish_once(db, factories):
+    from datetime import date
+
+    from services.crm.orders.service import expire_overdue_orders
+    from shared.events import OutboxEvent
+
+    company = factories.CompanyFactory()
+    overdue = factories.OrderFactory(company_id=company.id, received_on=date(2026, 1, 5),
+                                     deadline=date(2026, 2, 1), status="i_gang")
+    on_the_day = factories.OrderFactory(company_id=company.id, received_on=date(2026, 1, 5),
+                                        deadline=date(2026, 2, 2), status="modtaget")
+    filled = factories.OrderFactory(company_id=company.id, received_on=date(2026, 1, 5),
+                                    deadline=date(2026, 1, 10), status="besat")
+    no_deadline = factories.OrderFactory(company_id=company.id, received_on=date(2026, 1, 5), status="modtaget")
+    assert expire_overdue_orders(db, date(2026, 2, 2)) == 1
+    assert [o.status for o in (overdue, on_the_day, filled, no_deadline)] == ["udloebet", "modtaget", "besat", "modtaget"]
+    assert expire_overdue_orders(db, date(2026, 2, 2)) == 0
+    events = db.query(OutboxEvent).filter(OutboxEvent.type == "order.status_changed").all()
+    assert len(events) == 1
+    assert events[0].payload["order_id"] == overdue.id and events[0].payload["new_status"] == "udloebet"

@@ -318,3 +318,25 @@ def update_proposal(session: Session, principal: Principal, order_id: int, propo
     session.commit()
     session.refresh(proposal)
     return proposal
+
+
+def expire_overdue_orders(session: Session, day: date | None = None) -> int:
+    """Move open orders whose deadline has passed to `udloebet` (run daily by the scheduler).
+
+    Partly filled orders expire too: the positions that were filled stay counted, the rest are no
+    longer being worked on. Each change publishes `order.status_changed` (automatic) as any other.
+    """
+    from sqlmodel import select
+
+    day = day or lifecycle.today()
+    overdue = session.exec(
+        select(Order)
+        .where(Order.deadline.is_not(None), Order.deadline < day, Order.status.in_([s.value for s in lifecycle.OPEN]))
+        .order_by(Order.id)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for order in overdue:
+        lifecycle.set_status(session, order, OrderStatus.udloebet, automatic=True,
+                             reason=f"Fristen {order.deadline.isoformat()} er overskredet")
+    session.commit()
+    return len(overdue)
