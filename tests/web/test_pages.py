@@ -156,6 +156,7 @@ def _api_token(stack, email):
 
 def test_order_page_ranks_candidates_and_hiring_creates_the_placement(web, stack):
     import re
+    import time
     from datetime import date, timedelta
 
     import httpx
@@ -173,8 +174,14 @@ def test_order_page_ranks_candidates_and_hiring_creates_the_placement(web, stack
             "months_unemployed": years, "hours_available": 37, "desired_occupations": ["svejser"], "cv_text": cv})
         assert res.status_code in (201, 409), res.text
     web.login(stack.seeded.konsulent_email, stack.seeded.password)
-    page = web.get(f"/ordrer/{stack.seeded.order_id}")
-    assert page.status_code == 200
+    # matching refreshes its index after new candidates in the background: wait for it, bounded
+    deadline = time.monotonic() + 30
+    while True:
+        page = web.get(f"/ordrer/{stack.seeded.order_id}")
+        assert page.status_code == 200
+        if "K-WEB-1" in page.text or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
     assert "K-WEB-0" in page.text and "K-WEB-1" in page.text, page.text[-3000:]
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
     res = web.post(f"/ordrer/{stack.seeded.order_id}/forslag", data={"csrf_token": token, "candidate_ref": "K-WEB-0"})
