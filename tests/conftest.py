@@ -152,13 +152,19 @@ def _client_for(app, db):
     from shared.db import get_session
 
     def _session():
-        # As in production, a request that fails leaves no half-done work in the session: roll
-        # back to the test's savepoint so the next request starts clean.
+        # As in production, a request that fails leaves no half-done work behind: each request
+        # runs in a savepoint of its own, rolled back if the request fails before committing, so
+        # the test's own data stays and the next request starts clean.
+        request_tx = db.begin_nested()
         try:
             yield db
         except Exception:
-            db.rollback()
+            if request_tx.is_active:
+                request_tx.rollback()
             raise
+        else:
+            if request_tx.is_active:
+                request_tx.commit()
 
     app.dependency_overrides[get_session] = _session
     return TestClient(app, raise_server_exceptions=os.environ.get("JOBBRO_TEST_RAISE") == "1")
