@@ -203,3 +203,13 @@ def test_batch_cli_writes_one_ranking_per_vacancy(tmp_path):
     assert lines[0]["ranking"][0]["candidate_id"] == "c1" and len(lines[0]["ranking"]) == 2
     assert set(lines[0]["ranking"][0]) == {"candidate_id", "score"}
     assert lines[1]["ranking"] == [] and "ledighed" in lines[1]["message"]
+
+
+def test_vacancies_filter_by_the_crm_order_they_came_from(matching_client, konsulent):
+    from_order = vacancy(matching_client, konsulent, order_id=4711, title="Kok")
+    vacancy(matching_client, konsulent, title="Lagermedarbejder")
+    res = matching_client.get("/api/v1/vacancies", params={"order_id": 4711}, headers=konsulent).json()
+    assert [v["id"] for v in res["items"]] == [from_order["id"]] and res["total"] == 1
+    again = matching_client.post("/api/v1/vacancies", headers=konsulent,
+                                 json={"title": "Kok igen", "order_id": 4711})
+    assert again.status_code == 409 and again.json()["existing"]["id"] == from_order["id"]

@@ -32,6 +32,9 @@ class VacancyCreate(BaseModel):
     duration_weeks: int | None = Field(default=None, ge=1, le=520)
     company_id: int | None = None
     company_name: str | None = Field(default=None, max_length=200)
+    # The crm order the vacancy stands for, when a consultant posts it by hand rather than the
+    # order.received event creating it.
+    order_id: int | None = Field(default=None, ge=1)
     requirements: Requirements = Field(default_factory=Requirements)
 
 

@@ -12,7 +12,7 @@ from services.matching.index import jobs, store
 from services.matching.ranking.features import vacancy_features
 from services.matching.vacancies.models import Vacancy
 from services.matching.vacancies.schemas import VacancyCreate, VacancyRead, VacancyUpdate
-from shared.errors import Invalid, NotFound
+from shared.errors import Conflict, Invalid, NotFound
 from shared.models_base import utcnow
 
 
@@ -50,6 +50,13 @@ def get(session: Session, vacancy_id: int) -> Vacancy:
 def create(session: Session, data: VacancyCreate) -> Vacancy:
     values = data.model_dump()
     values["text"] = _check_text(values["text"])
+    if data.order_id is not None:
+        from sqlmodel import select
+
+        existing = session.exec(select(Vacancy.id).where(Vacancy.order_id == data.order_id)).first()
+        if existing:
+            raise Conflict(f"Ordre {data.order_id} har allerede vakance {existing}.", field="order_id",
+                           existing={"id": existing})
     v = Vacancy(**values)
     refresh_features(v)
     session.add(v)
