@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from shared.app import check_database, check_redis, create_app
+from shared.app import check_database, check_redis, check_secret, create_app
 from shared.settings import get_settings
 
 
@@ -52,7 +52,7 @@ def build_app() -> FastAPI:
     return create_app(
         "matching",
         [matches, candidates, vacancies],
-        ready_checks=[check_database, check_redis, check_esco, check_model],
+        ready_checks=[check_database, check_redis, check_secret, check_esco, check_model],
         on_startup=[_warm_up],
         description="Kandidater, stillinger og rangering med forklaring (ESCO, embeddings, ordningsregler).",
     )
