@@ -47,7 +47,9 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN")
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # The pool matches the request thread pool (40 threads), so a busy replica reuses connections
+    # instead of opening overflow ones; pre-ping keeps a PostgreSQL restart invisible to users.
+    return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=20, pool_recycle=1800)
 
 
 @lru_cache

@@ -95,8 +95,9 @@ def create_activity(session: Session, principal: Principal, data: ActivityCreate
         occurred_at=data.occurred_at, summary=data.summary, follow_up_on=data.follow_up_on,
     )
     session.add(activity)
-    session.commit()
+    # Read in the same transaction: a second one after the commit would cost a round trip.
     consultant = session.get(User, principal.user_id)
+    session.commit()
     return to_read(activity, company.name, consultant.full_name if consultant else None)
 
 
