@@ -34,6 +34,7 @@ demo: migrate
 run: migrate model demo
 	@echo "Jobbro: web http://127.0.0.1:8000 (log in there); crm API http://127.0.0.1:8001/docs"
 	@echo "Admin login: $(JOBBRO_ADMIN_EMAIL) / $(JOBBRO_ADMIN_PASSWORD)"
+	@if [ "$(JOBBRO_DEMO_DATA)" = "1" ]; then echo "Demo logins (password jobbro-demo-2026): konsulent@jobbro.dk, leder@jobbro.dk, virksomhed@jobbro.dk"; fi
 	@echo "Notifications API http://127.0.0.1:8003/docs; mail sent by Jobbro: http://127.0.0.1:8026 (local SMTP sink)"
 	$(BIN)/honcho start -f Procfile
 
@@ -52,11 +53,11 @@ chromium:
 vendor:
 	bash services/web/vendor.sh
 
-bench: install
+bench: install model
 	$(BIN)/python bench/run_all.py
 
 # The long soak test (10 minutes, loopback only); SOAK_ARGS="--faults" injects faults too.
-soak: install
+soak: install model
 	$(BIN)/python -m tests.ops.soak $(SOAK_ARGS)
 
 backup:
