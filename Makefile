@@ -34,7 +34,7 @@ demo: migrate
 run: migrate model demo
 	@echo "Jobbro: web http://127.0.0.1:8000 (log in there); crm API http://127.0.0.1:8001/docs"
 	@echo "Admin login: $(JOBBRO_ADMIN_EMAIL) / $(JOBBRO_ADMIN_PASSWORD)"
-	@if [ "$(JOBBRO_DEMO_DATA)" = "1" ]; then echo "Demo logins (password jobbro-demo-2026): konsulent@jobbro.dk, leder@jobbro.dk, virksomhed@jobbro.dk"; fi
+	@if [ "$(JOBBRO_DEMO_DATA)" = "1" ]; then $(BIN)/python -c "from services.crm.demo.users import DEMO_PASSWORD as p, DEMO_USERS as u; print('Demo logins (password', p + '):', ', '.join(x.email + ' (' + x.role + ')' for x in u))"; fi
 	@echo "Notifications API http://127.0.0.1:8003/docs; mail sent by Jobbro: http://127.0.0.1:8026 (local SMTP sink)"
 	$(BIN)/honcho start -f Procfile
 
