@@ -34,12 +34,22 @@ def _newsletter(api, engine, subject="Nyt fra jobcentret", segment=None, body="H
     return res.json()["id"], headers
 
 
+def _rows_of(addresses):
+    from shared.db import get_engine
+
+    with get_engine().connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(text(
+            "SELECT id, to_email, status, attempts, smtp_code, last_error FROM delivery WHERE lower(to_email) = ANY(:a)"
+            if conn.dialect.name == "postgresql" else "SELECT id, to_email, status FROM delivery WHERE 0"),
+            {"a": list(addresses)})]
+
+
 def _assert_exactly_once(sink, emails):
     got = Counter(a.lower() for a in sink.recipients())
     twice = {a: n for a, n in got.items() if n > 1}
-    assert not twice, f"{len(twice)} recipient(s) got more than one copy, e.g. {list(twice.items())[:5]}"
+    assert not twice, f"{len(twice)} recipient(s) got more than one copy: {_rows_of(list(twice)[:5])}"
     missing = {e.lower() for e in emails} - set(got)
-    assert not missing, f"{len(missing)} recipient(s) got nothing, e.g. {sorted(missing)[:5]}"
+    assert not missing, f"{len(missing)} recipient(s) got nothing: {_rows_of(sorted(missing)[:5])}"
     assert len(sink.recipients()) == len(emails)
 
 

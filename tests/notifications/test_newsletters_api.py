@@ -117,10 +117,11 @@ def test_schedule_in_the_past_is_refused_and_a_future_one_is_planned(notif_clien
     assert cancelled["status"] == "kladde" and cancelled["scheduled_at"] is None
 
 
-def test_roles_company_users_may_not_and_strangers_must_log_in(notif_client, login, leder, admin, factories):
+def test_roles_company_users_may_not_and_strangers_must_log_in(notif_client, login, leder, admin, factories, db):
     factories.ContactFactory()
     company = factories.CompanyFactory()
     _, virksomhed = login("virksomhed", company)
+    db.commit()  # a refused request rolls the session back to here, as in production
     assert notif_client.post("/api/v1/newsletters", json=BODY, headers=virksomhed).status_code == 403
     assert notif_client.get("/api/v1/newsletters", headers=virksomhed).status_code == 403
     assert notif_client.get("/api/v1/newsletters").status_code == 401

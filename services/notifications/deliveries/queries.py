@@ -62,7 +62,11 @@ def claim(token: str, ids: list[int], now: datetime, grace: datetime):
     )
 
 
-def owned(ids: list[int], token: str, status: DeliveryStatus):
+def owned(ids: list[int], token: str, status: DeliveryStatus | None):
+    """This worker's rows (by claim token) in `status`; None: claimed or sending."""
+    if status is None:
+        return and_(C.id.in_(ids), C.claim_token == token,
+                    C.status.in_([DeliveryStatus.claimed.value, DeliveryStatus.sending.value]))
     return and_(C.id.in_(ids), C.claim_token == token, C.status == status.value)
 
 

@@ -21,7 +21,9 @@ import os
 import socket
 import uuid
 import queue
+import select
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -224,6 +226,39 @@ def _marker_connection(engine: Engine):
     return conn
 
 
+_MARK_SENDING_PQ = (b"UPDATE delivery SET status = 'sending', updated_at = $1 "
+                    b"WHERE id = $2 AND claim_token = $3 AND status = 'claimed'")
+
+
+def _mark_pipelined(marker, row_id: int, token: str):
+    """Send the mark to PostgreSQL without waiting for it; returns the function that waits.
+
+    The UPDATE is in the kernel's socket buffer when this returns, and the server commits it
+    even if this process dies the next instant, so the dot can follow at once: the window in
+    which a kill leaves a `sending` row whose dot never left shrinks to two syscalls, instead
+    of a database round trip plus the time this thread waits to be scheduled again.
+    """
+    from psycopg import pq
+
+    pgconn = marker.connection.dbapi_connection.pgconn
+    pgconn.send_query_params(_MARK_SENDING_PQ, [utcnow().isoformat().encode(), str(row_id).encode(), token.encode()])
+
+    def confirm() -> bool:
+        while True:
+            pgconn.consume_input()
+            if not pgconn.is_busy():
+                break
+            select.select([pgconn.socket], [], [], 30)
+        res = pgconn.get_result()
+        while pgconn.get_result() is not None:
+            pass
+        if res is None or res.status != pq.ExecStatus.COMMAND_OK:
+            raise RuntimeError(f"marking delivery {row_id} failed: {res.error_message if res else 'no result'}")
+        return (res.command_tuples or 0) == 1
+
+    return confirm
+
+
 def _mark(marker, row_id: int, token: str) -> bool:
     """Commit `claimed` -> `sending` for this worker's row; False if the row is no longer ours."""
     params = {"id": row_id, "token": token, "now": utcnow()}
@@ -259,6 +294,7 @@ def send_batch(engine: Engine, ids: list[int]) -> dict[str, int]:
     settings = get_settings()
     token = str(uuid.uuid4())
     now = utcnow()
+    claimed_mono = time.monotonic()
     out = _Outcome()
     with Session(engine, expire_on_commit=False) as session:
         rows = [Claimed(*r) for r in session.execute(queries.claim(token, ids, now, now + timedelta(seconds=2))).all()]
@@ -276,11 +312,19 @@ def send_batch(engine: Engine, ids: list[int]) -> dict[str, int]:
         session.commit()
         n = max(1, min(settings.notifications_smtp_connections, (len(rows) + 9) // 10))
         senders, limiter = _Process.get(n)
+        # One lock per batch: a thread holds it whenever it runs, and lets go only while it
+        # waits for the SMTP server. So no other thread runs between a mark's commit and the
+        # dot that follows it, which keeps that window (the one a kill -9 could hit) at
+        # microseconds, as with a single connection.
+        cpu = threading.Lock()
+        for sender in senders:
+            sender.lock = cpu
         work: queue.SimpleQueue[Claimed] = queue.SimpleQueue()
         for row in rows:
             work.put(row)
         stop = threading.Event()
-        threads = [threading.Thread(target=_send_rows, args=(engine, token, sender, limiter, renderer, work, stop, out),
+        threads = [threading.Thread(target=_send_rows, args=(engine, token, sender, limiter, renderer, work, stop, out, cpu,
+                                                             claimed_mono, settings.notifications_stale_seconds),
                                     name=f"smtp-{i}", daemon=True) for i, sender in enumerate(senders)]
         try:
             for t in threads:
@@ -307,7 +351,8 @@ def send_batch(engine: Engine, ids: list[int]) -> dict[str, int]:
 
 
 def _send_rows(engine: Engine, token: str, sender: SmtpSender, limiter: RateLimiter, renderer: "_Renderer",
-               work: "queue.SimpleQueue[Claimed]", stop: threading.Event, out: _Outcome) -> None:
+               work: "queue.SimpleQueue[Claimed]", stop: threading.Event, out: _Outcome, cpu: threading.Lock,
+               claimed_mono: float, stale: float) -> None:
     marker = None
     try:
         marker = _marker_connection(engine)
@@ -316,17 +361,20 @@ def _send_rows(engine: Engine, token: str, sender: SmtpSender, limiter: RateLimi
                 row = work.get_nowait()
             except queue.Empty:
                 return
-            _send_one(marker, token, sender, limiter, renderer, row, stop, out)
+            limiter.acquire()
+            with cpu:
+                _send_one(marker, token, sender, renderer, row, stop, out, claimed_mono, stale)
     except Exception:
         log.exception("sending thread failed; its rows go back to pending")
         sender._abort()
     finally:
+        sender.lock = None
         if marker is not None:
             marker.close()
 
 
-def _send_one(marker, token: str, sender: SmtpSender, limiter: RateLimiter, renderer: "_Renderer", row: Claimed,
-              stop: threading.Event, out: _Outcome) -> None:
+def _send_one(marker, token: str, sender: SmtpSender, renderer: "_Renderer", row: Claimed,
+              stop: threading.Event, out: _Outcome, claimed_mono: float, stale: float) -> None:
     try:
         data = renderer.build(row)
     except Exception as exc:
@@ -336,9 +384,12 @@ def _send_one(marker, token: str, sender: SmtpSender, limiter: RateLimiter, rend
     if data is None:
         out.final.append((row.id, DeliveryStatus.failed, None, "Nyhedsbrevet findes ikke længere."))
         return
-    limiter.acquire()
 
-    def before_dot() -> bool:
+    def before_dot():
+        # Pipelined only while the claim is young: the sweeper cannot have taken the row back
+        # yet, so the answer (are we still the owner?) may come after the dot.
+        if marker.dialect.name == "postgresql" and time.monotonic() - claimed_mono < stale / 2:
+            return _mark_pipelined(marker, row.id, token)
         return _mark(marker, row.id, token)
 
     try:
@@ -357,8 +408,9 @@ def _send_one(marker, token: str, sender: SmtpSender, limiter: RateLimiter, rend
         out.final.append((row.id, status, exc.code, str(exc)))
         out.counts[status.value] += 1
     except BaseException:
-        # The mark or the connection broke in an unexpected way: the row must not stay claimed.
-        out.retry.append((row, "Uventet fejl under afsendelsen; prøves igen.", None, DeliveryStatus.claimed))
+        # The mark or the connection broke in an unexpected way, before the dot: the row, claimed
+        # or already marked, goes back to pending.
+        out.retry.append((row, "Uventet fejl under afsendelsen; prøves igen.", None, None))
         raise
 
 
@@ -384,7 +436,7 @@ def _drop_withdrawn(session: Session, token: str, rows: list[Claimed], outcome) 
 
 def _finish(session: Session, token: str, sent: list[int],
             final: list[tuple[int, DeliveryStatus, int | None, str]],
-            retry: list[tuple[Claimed, str, int | None, DeliveryStatus]], max_attempts: int) -> None:
+            retry: list[tuple[Claimed, str, int | None, DeliveryStatus | None]], max_attempts: int) -> None:
     now = utcnow()
     try:
         if sent:
@@ -431,8 +483,11 @@ def sweep(engine: Engine) -> dict[str, int]:
             status=DeliveryStatus.pending.value, claim_token=None, updated_at=now, enqueued_at=None,
             next_attempt_at=None))
         result["released"] = res.rowcount or 0
-        # The dot may have reached the server before the worker died: never send it again.
-        res = session.execute(update(T).where(queries.stale_sending(stale)).values(
+        # The dot may have reached the server before the worker died: never send it again. A
+        # live worker may still be waiting for the answer (up to the SMTP timeout), and a 4xx
+        # or a hang-up then sends it back to pending, so such rows are left to it that long.
+        stale_sending = stale - timedelta(seconds=2 * s.smtp_timeout_seconds)
+        res = session.execute(update(T).where(queries.stale_sending(stale_sending)).values(
             status=DeliveryStatus.sent.value, sent_at=now, updated_at=now,
             last_error="Afleveret til SMTP-serveren; arbejdsprocessen stoppede før svaret blev registreret."))
         result["assumed_sent"] = res.rowcount or 0

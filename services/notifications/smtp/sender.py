@@ -10,21 +10,25 @@ says: 2xx done, 4xx try again later, 5xx permanent; a 5xx on RCPT is a bounce of
 
 from __future__ import annotations
 
+import logging
 import re
 import smtplib
 import socket
 import ssl
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from shared.settings import get_settings
+
+log = logging.getLogger("jobbro.notifications.smtp")
 
 
 @dataclass
 class SmtpFailure(Exception):
     code: int | None
     answer: str
-    after_dot: bool = False  # the final dot went out: the row is `sending`
+    after_dot: bool = False  # raised after before_dot() committed the mark: the row is `sending`
 
     def __str__(self) -> str:
         return f"{self.code or ''} {self.answer}".strip()
@@ -89,6 +93,18 @@ class SmtpSender:
         self.starttls = s.smtp_starttls if starttls is None else starttls
         self._conn: smtplib.SMTP | None = None
         self._fresh = False
+        # Set by a worker that sends from several threads: held while this thread runs Python,
+        # released only while it waits for the server (see deliveries.service._send_rows).
+        self.lock: threading.Lock | None = None
+
+    def _wait(self, fn, *args):
+        if self.lock is None:
+            return fn(*args)
+        self.lock.release()
+        try:
+            return fn(*args)
+        finally:
+            self.lock.acquire()
 
     def _connect(self) -> smtplib.SMTP:
         try:
@@ -137,7 +153,7 @@ class SmtpSender:
     def _envelope(self, envelope_from: str, to: str) -> smtplib.SMTP:
         """MAIL and RCPT, reconnecting once if a reused connection turns out to be dead."""
         for attempt in (1, 2):
-            conn = self._conn or self._connect()
+            conn = self._conn or self._wait(self._connect)
             reused = not self._fresh
             self._fresh = False
             try:
@@ -148,12 +164,12 @@ class SmtpSender:
                     raise Permanent(None, f"Adressen {to} kræver SMTPUTF8, som SMTP-serveren ikke understøtter.")
                 conn.command_encoding = "utf-8" if utf8 else "ascii"
                 conn.putcmd("mail", f"FROM:<{envelope_from}>" + (" SMTPUTF8" if utf8 else ""))
-                code, resp = conn.getreply()
+                code, resp = self._wait(conn.getreply)
                 if code != 250:
                     self._rset(conn)
                     raise _classify(code, resp)
                 conn.putcmd("rcpt", f"TO:<{to}>")
-                code, resp = conn.getreply()
+                code, resp = self._wait(conn.getreply)
                 if code not in (250, 251):
                     self._rset(conn)
                     raise _classify(code, resp, on_rcpt=True)
@@ -175,11 +191,14 @@ class SmtpSender:
         """Deliver `data` (CRLF line endings) to `to`; returns the server's answer.
 
         `before_dot()` runs after the whole message but the final dot has been sent; it returns
-        False when the caller no longer owns the delivery, and the message is then abandoned.
+        False when the caller no longer owns the delivery (the message is then abandoned), True
+        when its mark is committed, or a callable when the mark has been *sent* to the database
+        but not yet confirmed: the dot then follows at once and the callable is asked after.
         """
         conn = self._envelope(envelope_from, to)
         try:
-            code, resp = conn.docmd("DATA")
+            conn.putcmd("data")
+            code, resp = self._wait(conn.getreply)
             if code != 354:
                 self._rset(conn)
                 raise _classify(code, resp)
@@ -190,16 +209,22 @@ class SmtpSender:
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
             self._abort()
             raise Transient(None, f"forbindelsen blev afbrudt under afsendelsen: {exc}") from exc
-        if before_dot is not None and not before_dot():
+        decision = before_dot() if before_dot is not None else True
+        if decision is False:
             self._abort()
             raise Fenced()
         try:
             conn.sock.sendall(b".\r\n")
         except (OSError, AttributeError) as exc:
+            # The dot did not get out, so the server drops the message; the row is `sending`.
             self._abort()
-            raise Transient(None, f"forbindelsen blev afbrudt før afslutningen: {exc}") from exc
+            if callable(decision):
+                self._wait(decision)
+            raise Transient(None, f"forbindelsen blev afbrudt før afslutningen: {exc}", after_dot=True) from exc
+        if callable(decision) and not self._wait(decision):
+            log.error("a delivery was handed to the SMTP server after its claim had been taken over")
         try:
-            code, resp = conn.getreply()
+            code, resp = self._wait(conn.getreply)
         except (smtplib.SMTPServerDisconnected, OSError, socket.timeout) as exc:
             self._abort()
             raise Ambiguous(None, f"intet svar efter afsendelsen: {exc}", after_dot=True) from exc

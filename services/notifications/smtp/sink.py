@@ -23,6 +23,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
 
 log = logging.getLogger("jobbro.notifications.sink")
 
@@ -135,9 +136,34 @@ class SinkHandler:
         return f"250 2.0.0 OK: queued as {key}"
 
 
+class _DrainingSMTP(SMTP):
+    """aiosmtpd cancels a session the moment the client's EOF arrives, even when the client's
+    last bytes (a complete message and its final dot) are still unread in the buffer. A mail
+    server reading its socket in order would take that message; so does this sink: the EOF is
+    handled a moment later, after the session has read what had already arrived."""
+
+    def eof_received(self):
+        self.loop.call_later(0.2, self._eof_after_drain)
+        return True  # keep the transport until then
+
+    def _eof_after_drain(self) -> None:
+        if self.transport is None:
+            return
+        try:
+            SMTP.eof_received(self)
+        finally:
+            if self.transport is not None:
+                self.transport.close()
+
+
+class _SinkController(Controller):
+    def factory(self):
+        return _DrainingSMTP(self.handler, **self.SMTP_kwargs)
+
+
 def start_smtp(store, host: str = "127.0.0.1", port: int = 8025, **handler_kwargs) -> Controller:
-    controller = Controller(SinkHandler(store, **handler_kwargs), hostname=host, port=port,
-                            data_size_limit=20 * 1024 * 1024, ready_timeout=10)
+    controller = _SinkController(SinkHandler(store, **handler_kwargs), hostname=host, port=port,
+                                 data_size_limit=20 * 1024 * 1024, ready_timeout=10)
     controller.start()
     return controller
 
