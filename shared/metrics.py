@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, Histogram, generate_latest
 
 REQUEST_LATENCY = Histogram(
     "jobbro_http_request_duration_seconds",
@@ -10,8 +10,6 @@ REQUEST_LATENCY = Histogram(
     ["service", "method", "route", "status"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.3, 0.5, 1, 2.5, 5),
 )
-JOB_FAILURES = Counter("jobbro_job_failures_total", "RQ jobs that raised", ["queue", "job"])
-EMAILS_SENT = Counter("jobbro_emails_sent_total", "E-mails accepted by the SMTP server", ["kind"])
 
 
 def render() -> tuple[bytes, str]:

@@ -1,4 +1,5 @@
-"""The morning round: follow-ups due today, the digest of overdue ones, orders near deadline.
+"""The morning round: orders past their deadline expire; follow-ups due today, the digest of
+overdue ones, orders near deadline.
 
 Checked every few minutes rather than fired once by a cron expression: a scheduler that was
 down at 06:00 still sends the morning mails when it comes back. A Redis marker per task and
@@ -30,7 +31,16 @@ def _publish_due_followups(session: Session, day) -> list[str]:
     return []
 
 
+def _expire_overdue_orders(session: Session, day) -> list[str]:
+    from services.crm.orders.service import expire_overdue_orders
+
+    # Before the deadline reminders, so an order that has just expired reminds nobody.
+    expire_overdue_orders(session, day)
+    return []
+
+
 TASKS = {
+    "expire_orders": _expire_overdue_orders,
     "followups": _publish_due_followups,
     "digest": service.overdue_digests,
     "deadlines": service.deadline_reminders,
