@@ -19,7 +19,7 @@ def serve(app_path: str, args: argparse.Namespace) -> None:
     import uvicorn
 
     uvicorn.run(app_path, host=args.host, port=args.port, workers=args.workers, reload=args.reload,
-                proxy_headers=True, forwarded_allow_ips="127.0.0.1")
+                proxy_headers=True, forwarded_allow_ips=get_settings().forwarded_allow_ips)
 
 
 def migrate() -> None:

@@ -24,6 +24,9 @@ class DomainError(Exception):
         self.field = field
         self.details = details
 
+    def headers(self) -> dict[str, str] | None:
+        return None
+
     def body(self) -> dict[str, Any]:
         body: dict[str, Any] = {"detail": self.message}
         if self.field:
@@ -103,7 +106,7 @@ def validation_errors(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
-        return JSONResponse(exc.body(), status_code=exc.status_code)
+        return JSONResponse(exc.body(), status_code=exc.status_code, headers=exc.headers())
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -31,6 +31,12 @@ class Settings(BaseSettings):
     # run works, and /ready warns when it is still in use.
     jobbro_secret_key: str = "dev-insecure-change-me"
     jobbro_token_minutes: int = 8 * 60
+    # Login attempts per minute (crm, counted in Redis across replicas); 0 turns a limit off.
+    login_attempts_per_email_per_minute: int = 10
+    login_attempts_per_client_per_minute: int = 30
+    # Proxies whose X-Forwarded-For is believed (uvicorn's forwarded_allow_ips): the client address
+    # the login limit counts. "*" only where nothing but the proxy can reach the services.
+    forwarded_allow_ips: str = "127.0.0.1"
 
     jobbro_rules_file: Path = REPO_ROOT / "shared" / "rules" / "scheme_rules.yaml"
     esco_dir: Path = REPO_ROOT.parent / "shared" / "esco"

@@ -68,6 +68,9 @@ if not REDIS:
 os.environ["DATABASE_URL"] = DATABASE_URL
 os.environ["REDIS_URL"] = _REDIS_URL
 os.environ["JOBBRO_DEMO_DATA"] = "0"
+# The suite logs in far more often than a person; tests of the login limit switch it on.
+os.environ.setdefault("LOGIN_ATTEMPTS_PER_EMAIL_PER_MINUTE", "0")
+os.environ.setdefault("LOGIN_ATTEMPTS_PER_CLIENT_PER_MINUTE", "0")
 os.environ.setdefault("JOBBRO_SECRET_KEY", "test-secret-key-that-is-long-enough-for-hs256")
 os.environ.pop("JOBBRO_ADMIN_EMAIL", None)
 

@@ -112,9 +112,11 @@ class Api:
             raise parse_error(res)
         return res
 
-    async def login(self, email: str, password: str) -> str:
+    async def login(self, email: str, password: str, client: str | None = None) -> str:
+        # crm limits login attempts per client address: it must see the browser's, not ours.
         res = await self.request("POST", "crm", "/api/v1/auth/token",
-                                 data={"username": email, "password": password}, login_call=True)
+                                 data={"username": email, "password": password}, login_call=True,
+                                 headers={"X-Forwarded-For": client} if client else None)
         return res.json()["access_token"]
 
     async def get(self, service: str, path: str, **params: Any) -> Any:

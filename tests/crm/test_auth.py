@@ -1,3 +1,5 @@
+import pytest
+
 from services.crm.users.models import User
 from shared.auth import hash_password
 
@@ -72,3 +74,45 @@ def test_configured_admin_is_created_at_start_up_once(db):
     user = get_by_email(db, "chef@kommune.dk")
     assert user is not None and user.role == "admin"
     assert db.query(User).filter(User.role == "admin").count() == 1
+
+
+@pytest.fixture
+def login_limits(monkeypatch, redis_conn):
+    from shared.settings import get_settings
+
+    monkeypatch.setenv("LOGIN_ATTEMPTS_PER_EMAIL_PER_MINUTE", "3")
+    monkeypatch.setenv("LOGIN_ATTEMPTS_PER_CLIENT_PER_MINUTE", "5")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def _window_start():
+    # The limit counts per clock minute: start at the beginning of one, so the test cannot span two.
+    import time
+
+    left = 60 - time.time() % 60
+    if left < 10:
+        time.sleep(left + 0.05)
+
+
+def test_too_many_login_attempts_for_one_address_are_429_with_retry_after(crm_client, db, login_limits):
+    _make(db)
+    _window_start()
+    for _ in range(3):
+        assert crm_client.post("/api/v1/auth/token", data={"username": "kari@jobbro.dk", "password": "forkert"}).status_code == 401
+    res = crm_client.post("/api/v1/auth/token", data={"username": "KARI@jobbro.dk", "password": "rigtigt-kodeord-123"})
+    assert res.status_code == 429
+    assert "For mange loginforsøg" in res.json()["detail"]
+    assert 0 < int(res.headers["Retry-After"]) <= 60
+    # Another person's login is not held up by it (the client's own limit is 5).
+    _make(db, email="ole@jobbro.dk")
+    other = crm_client.post("/api/v1/auth/token", data={"username": "ole@jobbro.dk", "password": "rigtigt-kodeord-123"})
+    assert other.status_code == 200
+
+
+def test_one_client_trying_many_accounts_is_stopped(crm_client, db, login_limits):
+    _window_start()
+    codes = [crm_client.post("/api/v1/auth/token", data={"username": f"gaet{i}@jobbro.dk", "password": "x"}).status_code
+             for i in range(7)]
+    assert codes == [401] * 5 + [429] * 2

@@ -2,21 +2,24 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from services.crm.deps import SessionDep
-from services.crm.users import service
+from services.crm.users import service, throttle
 from services.crm.users.schemas import Token, UserCreate, UserRead
 from shared.auth import CurrentPrincipal, Principal, require_roles
 from shared.errors import NotFound
 from shared.glossary import Role
+from shared.redis_client import RedisDep
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
 
 
 @router.post("/auth/token", response_model=Token, summary="Log ind (OAuth2 password flow)")
-def token(form: Annotated[OAuth2PasswordRequestForm, Depends()], session: SessionDep) -> Token:
+def token(form: Annotated[OAuth2PasswordRequestForm, Depends()], session: SessionDep, request: Request,
+          redis: RedisDep) -> Token:
+    throttle.check(redis, form.username, request.client.host if request.client else None)
     return Token(access_token=service.login(session, form.username, form.password))
 
 

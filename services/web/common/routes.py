@@ -54,10 +54,10 @@ async def login(
     if not errors:
         api = Api(request.app.state.http, None)
         try:
-            token = await api.login(email.strip(), password)
+            token = await api.login(email.strip(), password, request.client.host if request.client else None)
             me = await Api(request.app.state.http, token).get("crm", "/api/v1/users/me")
         except ApiError as exc:
-            errors["password"] = exc.detail if exc.status in (400, 401, 422) else "Login mislykkedes."
+            errors["password"] = exc.detail if exc.status in (400, 401, 422, 429) else "Login mislykkedes."
         else:
             start_session(request, token, me)
             return RedirectResponse(_safe_next(next) or START_PAGES[Role(me["role"])], status_code=303)
