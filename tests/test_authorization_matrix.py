@@ -79,6 +79,7 @@ CRM = {
     ("GET", "/api/v1/reports/fleksjob-hours"): STAFF,
     ("GET", "/api/v1/reports/igu"): STAFF,
     ("GET", "/api/v1/reports/activities"): STAFF,
+    ("GET", "/api/v1/reports/consultant-activity"): STAFF,
     ("POST", "/api/v1/imports/companies"): STAFF,
     ("POST", "/api/v1/imports/contacts"): STAFF,
     ("POST", "/api/v1/auth/token"): PUBLIC,

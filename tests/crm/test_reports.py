@@ -1,4 +1,4 @@
-"""The four reports of the contract, each against a small dataset counted by hand."""
+"""The reports of the contract, each against a small dataset counted by hand."""
 
 from datetime import UTC, date, datetime
 
@@ -89,7 +89,7 @@ def test_bad_report_parameters_are_422_in_danish(crm_client, leder, params, fiel
 
 def test_reports_are_for_staff_only(crm_client, login, factories):
     _, company_user = login("virksomhed", factories.CompanyFactory())
-    for path in ("placements", "fleksjob-hours", "igu", "activities"):
+    for path in ("placements", "fleksjob-hours", "igu", "activities", "consultant-activity"):
         assert crm_client.get(f"/api/v1/reports/{path}", headers=company_user).status_code == 403
         assert crm_client.get(f"/api/v1/reports/{path}").status_code == 401
 
@@ -206,3 +206,75 @@ def test_activities_report_rejects_a_bad_year(crm_client, leder, year):
     assert res.status_code == 422
     body = res.json()
     assert body.get("field", (body.get("errors") or [{}])[0].get("field")) == "year"
+
+
+# -- activities per consultant per month -------------------------------------------------------------
+
+def test_activities_per_consultant_and_month_in_danish_time(crm_client, leder, factories):
+    f = factories
+    co = f.CompanyFactory()
+    anne = f.UserFactory(full_name="Anne Andersen")
+    bo = f.UserFactory(full_name="Bo Berg")
+    f.UserFactory(full_name="Carl Clausen")  # a consultant without activities has no rows
+
+    def act(consultant, at, channel="telefon"):
+        f.ActivityFactory(company_id=co.id, consultant_id=consultant.id if consultant else None, channel=channel,
+                          occurred_at=at)
+
+    act(anne, datetime(2018, 12, 31, 22, 59, tzinfo=UTC))  # 23:59 on 31 December: before the range
+    act(anne, datetime(2018, 12, 31, 23, 0, tzinfo=UTC))  # midnight, 1 January
+    act(anne, datetime(2019, 1, 31, 22, 59, tzinfo=UTC))  # 23:59 on 31 January
+    act(anne, datetime(2019, 1, 31, 23, 0, tzinfo=UTC))  # midnight, 1 February
+    # every channel counts: visits, calls, e-mails, meetings, video and events
+    for channel in ("besoeg", "email", "moede", "video", "arrangement"):
+        act(anne, datetime(2019, 2, 14, 10, 0, tzinfo=UTC), channel)
+    act(bo, datetime(2019, 2, 1, 8, 0, tzinfo=UTC), "besoeg")
+    act(None, datetime(2019, 2, 10, 12, 0, tzinfo=UTC))  # logged without a consultant
+    act(bo, datetime(2019, 3, 31, 21, 59, tzinfo=UTC))  # 23:59 summer time, 31 March
+    act(bo, datetime(2019, 3, 31, 22, 0, tzinfo=UTC))  # midnight, 1 April: after the range
+
+    report = get(crm_client, leder, "consultant-activity", **{"from": "2019-01", "to": "2019-03"})
+
+    assert report["rows"] == [
+        {"month": "2019-01", "consultant_id": anne.id, "consultant_name": "Anne Andersen", "count": 2},
+        {"month": "2019-02", "consultant_id": anne.id, "consultant_name": "Anne Andersen", "count": 6},
+        {"month": "2019-02", "consultant_id": bo.id, "consultant_name": "Bo Berg", "count": 1},
+        {"month": "2019-02", "consultant_id": None, "consultant_name": "Uden konsulent", "count": 1},
+        {"month": "2019-03", "consultant_id": bo.id, "consultant_name": "Bo Berg", "count": 1},
+    ]
+    one_month = get(crm_client, leder, "consultant-activity", **{"from": "2019-04", "to": "2019-04"})
+    assert one_month["rows"] == [
+        {"month": "2019-04", "consultant_id": bo.id, "consultant_name": "Bo Berg", "count": 1},
+    ]
+    assert get(crm_client, leder, "consultant-activity", **{"from": "2010-01", "to": "2010-12"})["rows"] == []
+    csv = crm_client.get("/api/v1/reports/consultant-activity", params={"from": "2019-02", "to": "2019-02"},
+                         headers={**leder, "Accept": "text/csv"})
+    assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
+    assert csv.text.lstrip("\ufeff").splitlines() == [
+        "month,consultant_id,consultant_name,count",
+        f"2019-02,{anne.id},Anne Andersen,6",
+        f"2019-02,{bo.id},Bo Berg,1",
+        "2019-02,,Uden konsulent,1",
+    ]
+
+
+def test_consultant_activity_is_for_every_staff_role(crm_client, konsulent, admin):
+    for headers in (konsulent, admin):
+        assert get(crm_client, headers, "consultant-activity", **{"from": "2019-01", "to": "2019-01"}) == {"rows": []}
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "fragment"),
+    [
+        ({"from": "2019-1", "to": "2019-03"}, "from", "ÅÅÅÅ-MM"),
+        ({"from": "2019-01", "to": "marts"}, "to", "ÅÅÅÅ-MM"),
+        ({"from": "2019-04", "to": "2019-03"}, "from", "ligger efter"),
+        ({"from": "1980-01", "to": "2019-03"}, "from", "uden for 1990-2100"),
+        ({"from": "1995-01", "to": "2019-03"}, "to", "højst dække 240 måneder"),
+    ],
+)
+def test_consultant_activity_rejects_bad_months_in_danish(crm_client, leder, params, field, fragment):
+    res = crm_client.get("/api/v1/reports/consultant-activity", params=params, headers=leder)
+    assert res.status_code == 422, res.text
+    body = res.json()
+    assert fragment in body["detail"] and body["field"] == field

@@ -38,6 +38,7 @@ from services.crm.companies.models import Company
 from services.crm.orders.models import Order, Proposal
 from services.crm.partnerships.models import Partnership
 from services.crm.placements.models import HoursFollowUp, Placement
+from services.crm.users.models import User
 from shared.glossary import Channel, OrderStatus, Outcome, ProposalStatus, Scheme
 
 HIRE_WINDOW_MONTHS = 3  # besættelsesgrad: hired within 3 months of the order (STAR)
@@ -396,16 +397,27 @@ def igu_status(session: Session, to: date) -> tuple[dict[str, int], dict[str, in
     return {k: int(v) for k, v in row._asdict().items()}, {r: int(n) for r, n in by_reason}
 
 
-def activities_per_month(session: Session, months: Sequence[Month]) -> list[tuple[str, str, int]]:
-    """Each activity is put in its (Danish) month by comparing its UTC instant with the months'
-    bounds in one CASE, counted per (month, channel); one pass over the year's rows."""
-    bucket = case(
+def _activity_month_idx(months: Sequence[Month]):
+    """Each activity's (Danish) month index, by comparing its UTC instant with the months' bounds in
+    one CASE: the timestamp is compared as stored, so the range condition can use its index."""
+    if len(months) == 1:
+        return literal(0)  # a CASE without a WHEN is a syntax error
+    return case(
         *[(Activity.occurred_at < m.ends_before, i) for i, m in enumerate(months[:-1])],
         else_=len(months) - 1,
     )
+
+
+def _activities_in(months: Sequence[Month]):
+    return and_(Activity.occurred_at >= months[0].starts_at, Activity.occurred_at < months[-1].ends_before)
+
+
+def activities_per_month(session: Session, months: Sequence[Month]) -> list[tuple[str, str, int]]:
+    """Counted per (month, channel) in one pass over the period's rows."""
+    bucket = _activity_month_idx(months)
     counted = (
         select(bucket.label("idx"), Activity.channel.label("channel"), func.count().label("n"))
-        .where(Activity.occurred_at >= months[0].starts_at, Activity.occurred_at < months[-1].ends_before)
+        .where(_activities_in(months))
         .group_by(bucket, Activity.channel)
         .subquery("counted")
     )
@@ -417,3 +429,29 @@ def activities_per_month(session: Session, months: Sequence[Month]) -> list[tupl
         .order_by(m.c.month, counted.c.channel)
     )
     return [(month, channel, int(n)) for month, channel, n in session.execute(stmt).all()]
+
+
+def activities_per_consultant_month(
+    session: Session, months: Sequence[Month]
+) -> list[tuple[str, int | None, str | None, int]]:
+    """(month, consultant_id, consultant's name, count): every registered activity, whatever its
+    channel, counted by the consultant who registered it. Names are joined after grouping, so the
+    user table is read once per group, not once per activity."""
+    bucket = _activity_month_idx(months)
+    counted = (
+        select(bucket.label("idx"), Activity.consultant_id.label("consultant_id"), func.count().label("n"))
+        .where(_activities_in(months))
+        .group_by(bucket, Activity.consultant_id)
+        .subquery("counted")
+    )
+    m = months_cte(months)
+    # NULLs sort first on SQLite and last on PostgreSQL: put activities without a consultant last on both.
+    without_consultant = case((counted.c.consultant_id.is_(None), 1), else_=0)
+    stmt = (
+        select(m.c.month, counted.c.consultant_id, User.full_name, counted.c.n)
+        .select_from(counted)
+        .join(m, m.c.idx == counted.c.idx)
+        .outerjoin(User, User.id == counted.c.consultant_id)
+        .order_by(m.c.month, without_consultant, User.full_name, counted.c.consultant_id)
+    )
+    return [(month, cid, name, int(n)) for month, cid, name, n in session.execute(stmt).all()]

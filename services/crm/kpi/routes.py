@@ -7,7 +7,14 @@ from fastapi import APIRouter, Query, Request
 
 from services.crm.deps import SessionDep
 from services.crm.kpi import service
-from services.crm.kpi.schemas import ActivitiesReport, FleksjobReport, IguReport, Kpi, PlacementsReport
+from services.crm.kpi.schemas import (
+    ActivitiesReport,
+    ConsultantActivityReport,
+    FleksjobReport,
+    IguReport,
+    Kpi,
+    PlacementsReport,
+)
 from shared.auth import Staff
 from shared.csv_response import csv_response, wants_csv
 from shared.glossary import TargetGroup
@@ -94,4 +101,23 @@ def activities_report(
     report = service.activities_report(session, year)
     if wants_csv(request):
         return csv_response((r.model_dump() for r in report.rows), ["month", "channel", "count"], "aktiviteter.csv")
+    return report
+
+
+@router.get("/reports/consultant-activity", response_model=ConsultantActivityReport, responses=CSV,
+            summary="Aktiviteter pr. konsulent pr. måned (besøg, opkald, e-mails, møder, arrangementer)",
+            description="Alle registrerede aktiviteter, uanset kanal, talt pr. måned (dansk tid) og den konsulent "
+                        "der registrerede dem. Aktiviteter uden konsulent står som 'Uden konsulent' med "
+                        "`consultant_id` null. Måneder uden aktiviteter udelades.")
+def consultant_activity_report(
+    request: Request,
+    session: SessionDep,
+    _: Staff,
+    from_: Annotated[MonthParam, Query(alias="from")] = None,
+    to: MonthParam = None,
+):
+    report = service.consultant_activity_report(session, from_, to)
+    if wants_csv(request):
+        columns = ["month", "consultant_id", "consultant_name", "count"]
+        return csv_response((r.model_dump() for r in report.rows), columns, "konsulentaktivitet.csv")
     return report

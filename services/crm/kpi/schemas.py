@@ -83,3 +83,14 @@ class ActivityRow(BaseModel):
 
 class ActivitiesReport(BaseModel):
     rows: list[ActivityRow]
+
+
+class ConsultantActivityRow(BaseModel):
+    month: str
+    consultant_id: int | None = Field(description="Konsulenten der registrerede aktiviteterne; null = ingen")
+    consultant_name: str
+    count: int
+
+
+class ConsultantActivityReport(BaseModel):
+    rows: list[ConsultantActivityRow]

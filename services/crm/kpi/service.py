@@ -18,6 +18,8 @@ from services.crm.kpi.queries import Month
 from services.crm.kpi.schemas import (
     ActivitiesReport,
     ActivityRow,
+    ConsultantActivityReport,
+    ConsultantActivityRow,
     FleksjobReport,
     FleksjobRow,
     IguReport,
@@ -34,6 +36,8 @@ from shared.settings import get_settings
 MAX_MONTHS = 240  # a report longer than 20 years is a mistake in the request, not a question
 MIN_YEAR, MAX_YEAR = 1990, 2100
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+# Activities logged without a consultant (imports, a deleted user's) still count in the month's total.
+NO_CONSULTANT = "Uden konsulent"
 
 
 def _no_jit(session: Session) -> None:
@@ -225,3 +229,12 @@ def activities_report(session: Session, year: int | None) -> ActivitiesReport:
     return ActivitiesReport(
         rows=[ActivityRow(month=m, channel=c, count=n) for m, c, n in queries.activities_per_month(session, months)]
     )
+
+
+def consultant_activity_report(session: Session, start: str | None, end: str | None) -> ConsultantActivityReport:
+    months = month_range(start, end)
+    _no_jit(session)
+    return ConsultantActivityReport(rows=[
+        ConsultantActivityRow(month=m, consultant_id=cid, consultant_name=name or NO_CONSULTANT, count=n)
+        for m, cid, name, n in queries.activities_per_consultant_month(session, months)
+    ])
