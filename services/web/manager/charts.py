@@ -175,75 +175,30 @@ CHARTS = {
 
 
 async def consultant_activity(api: Api, period: Period) -> Chart:
-    """Contacts per consultant per month, counted by crm in SQL.
+    """Contacts per consultant per month, counted by crm in SQL (`/api/v1/reports/consultant-activity`).
 
-    crm's report is used when it has one. Otherwise each (consultant, month) is a count query on
-    the activity list (`limit=1`, the total is counted in SQL); the consultants are those in the
-    period's latest 500 activities, and whatever the others did is shown as one "Øvrige" row, so
-    the month totals are always exact.
+    Consultants are told apart by id, not name, so two people with the same name are not added up;
+    contacts logged without a consultant come last, so the month totals are always complete.
     """
     months = period.months()
-    from services.web.api import ApiError
-
-    try:
-        report = await api.get("crm", "/api/v1/reports/consultant-activity",
-                               **{"from": months[0], "to": months[-1]})
-        counts = {(r["month"], r.get("consultant_name") or str(r.get("consultant_id") or "")): int(r["count"])
-                  for r in report.get("rows", [])}
-    except ApiError as exc:
-        if exc.status != 404:
-            raise
-        counts = await _count_per_consultant(api, period)
-    people = sorted({name for _, name in counts}, key=lambda p: (p == OTHERS, p))
-    rows = [{"month": m, "consultant": p, "count": counts.get((m, p), 0)} for p in people for m in months]
+    report = await api.get("crm", "/api/v1/reports/consultant-activity", **{"from": months[0], "to": months[-1]})
+    names: dict[int | None, str] = {}
+    counts: dict[tuple[str, int | None], int] = {}
+    for r in report.get("rows", []):
+        names[r["consultant_id"]] = r["consultant_name"]
+        counts[(r["month"], r["consultant_id"])] = int(r["count"])
+    people = sorted(names, key=lambda cid: (cid is None, names[cid], cid or 0))
+    rows = [{"month": m, "consultant": names[p], "count": counts.get((m, p), 0)} for p in people for m in months]
     spec = {"type": "bar", "data": {
         "labels": [maaned(m) for m in months],
-        "datasets": [{"label": p, "data": [counts.get((m, p), 0) for m in months]} for p in people]}}
-    pivot = [{"consultant": p, **{m: counts.get((m, p), 0) for m in months},
+        "datasets": [{"label": names[p], "data": [counts.get((m, p), 0) for m in months]} for p in people]}}
+    pivot = [{"consultant": names[p], **{m: counts.get((m, p), 0) for m in months},
               "total": sum(counts.get((m, p), 0) for m in months)} for p in people]
     return Chart("konsulenter", "Virksomhedskontakter pr. konsulent pr. måned", ["month", "consultant", "count"],
                  ["Måned", "Konsulent", "Kontakter"], rows, spec,
-                 note="Alle registrerede kontakter: besøg, opkald, e-mails, møder og arrangementer.",
+                 note="Alle registrerede kontakter: besøg, opkald, e-mails, møder og arrangementer, "
+                      "talt for hele kalendermåneder.",
                  extra={"people_pivot": pivot, "months": months})
-
-
-OTHERS = "Øvrige"
-_COUNT_CONCURRENCY = 12
-
-
-async def _count_per_consultant(api: Api, period: Period) -> dict[tuple[str, str], int]:
-    sample = await api.get("crm", "/api/v1/activities", **{
-        "from": period.start.isoformat(), "to": period.end.isoformat(), "limit": 500})
-    people: dict[int, str] = {}
-    for a in sample.get("items", []):
-        if a.get("consultant_id") is not None:
-            people.setdefault(a["consultant_id"], a.get("consultant_name") or f"Konsulent {a['consultant_id']}")
-    spans = []
-    for m in period.months():
-        year, month = map(int, m.split("-"))
-        first = date(year, month, 1)
-        last = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1))
-        spans.append((m, max(first, period.start), min(last, period.end)))
-    gate = asyncio.Semaphore(_COUNT_CONCURRENCY)
-
-    async def total(consultant_id: int | None, start: date, end: date) -> int:
-        async with gate:
-            page = await api.get("crm", "/api/v1/activities", consultant_id=consultant_id, limit=1,
-                                 **{"from": start.isoformat(), "to": end.isoformat()})
-        return int(page.get("total", 0))
-
-    keys = [(m, cid) for m, _, _ in spans for cid in [None, *people]]
-    values = await asyncio.gather(*(total(cid, s, e) for (m, s, e) in spans for cid in [None, *people]))
-    found = dict(zip(keys, values, strict=True))
-    counts: dict[tuple[str, str], int] = {}
-    for m, _, _ in spans:
-        named = 0
-        for cid, name in people.items():
-            counts[(m, name)] = found[(m, cid)]
-            named += found[(m, cid)]
-        if found[(m, None)] - named > 0:
-            counts[(m, OTHERS)] = found[(m, None)] - named
-    return counts
 
 
 CHARTS["konsulenter"] = consultant_activity
