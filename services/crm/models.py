@@ -3,7 +3,7 @@
 from services.crm.activities.models import Activity
 from services.crm.campaigns.models import Campaign, CampaignTarget
 from services.crm.companies.models import Company, Contact, Workplace
-from services.crm.orders.models import Order, Proposal
+from services.crm.orders.models import Order, Proposal, ShortlistEntry
 from services.crm.partnerships.models import Partnership, PartnershipGoal
 from services.crm.placements.models import HoursFollowUp, Placement
 from services.crm.users.models import User
@@ -12,5 +12,6 @@ from shared.events import OutboxEvent
 
 __all__ = [
     "Activity", "AuditLog", "Campaign", "CampaignTarget", "Company", "Contact", "HoursFollowUp",
-    "Order", "OutboxEvent", "Partnership", "PartnershipGoal", "Placement", "Proposal", "User", "Workplace",
+    "Order", "OutboxEvent", "Partnership", "PartnershipGoal", "Placement", "Proposal", "ShortlistEntry", "User",
+    "Workplace",
 ]

@@ -3,7 +3,7 @@ from datetime import date, timedelta
 import pytest
 
 from services.crm.orders.lifecycle import TRANSITIONS
-from services.crm.orders.models import Order, Proposal
+from services.crm.orders.models import Order, Proposal, ShortlistEntry
 from services.crm.placements.models import Placement
 from shared.audit import AuditLog
 from shared.events import read_events
@@ -501,6 +501,120 @@ def test_proposals_are_audited(crm_client, konsulent, factories, db):
     assert {("create", "proposal"), ("read", "proposal")} <= actions
     assert db.query(Proposal).filter(Proposal.order_id == order.id).count() == 1
     assert db.get(Order, order.id).status == "i_gang"
+
+
+# -- shortlist (kortliste) ---------------------------------------------------------------------------
+
+def shortlist_url(order_id, ref=None):
+    return f"{URL}/{order_id}/shortlist" + (f"/{ref}" if ref else "")
+
+
+def test_staff_share_an_orders_shortlist_and_remove_from_it(crm_client, login, factories):
+    order = factories.OrderFactory()
+    karin, karin_headers = login("konsulent")
+    res = crm_client.post(shortlist_url(order.id), json={"candidate_ref": "K-101"}, headers=karin_headers)
+    assert res.status_code == 201, res.text
+    assert res.json()["candidate_ref"] == "K-101" and res.json()["created_by_name"] == karin.full_name
+    for role in ("konsulent", "leder", "admin"):  # every consultant sees the same list, and may add to it
+        headers = login(role)[1]
+        assert crm_client.post(shortlist_url(order.id), json={"candidate_ref": f"K-{role}"},
+                               headers=headers).status_code == 201
+        listing = crm_client.get(shortlist_url(order.id), headers=headers).json()
+        assert listing["items"][0]["candidate_ref"] == "K-101"
+    assert listing["total"] == 4
+    assert crm_client.delete(shortlist_url(order.id, "K-101"), headers=karin_headers).status_code == 204
+    assert crm_client.delete(shortlist_url(order.id, "K-101"), headers=karin_headers).status_code == 404
+    refs = [e["candidate_ref"] for e in crm_client.get(shortlist_url(order.id), headers=karin_headers).json()["items"]]
+    assert refs == ["K-konsulent", "K-leder", "K-admin"]
+
+
+def test_adding_a_shortlisted_candidate_again_answers_the_same_entry(crm_client, konsulent, leder, factories, db):
+    order = factories.OrderFactory()
+    first = crm_client.post(shortlist_url(order.id), json={"candidate_ref": "K-7"}, headers=konsulent)
+    again = crm_client.post(shortlist_url(order.id), json={"candidate_ref": " K-7 "}, headers=leder)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["id"] == first.json()["id"]
+    assert db.query(ShortlistEntry).filter(ShortlistEntry.order_id == order.id).count() == 1
+
+
+def test_virksomhed_never_reaches_the_shortlist(crm_client, login, konsulent, factories):
+    own = factories.CompanyFactory()
+    order = factories.OrderFactory(company_id=own.id)
+    crm_client.post(shortlist_url(order.id), json={"candidate_ref": "K-HEMMELIG"}, headers=konsulent)
+    _, headers = login("virksomhed", own)
+    assert crm_client.get(shortlist_url(order.id), headers=headers).status_code == 403
+    assert crm_client.post(shortlist_url(order.id), json={"candidate_ref": "K-1"}, headers=headers).status_code == 403
+    assert crm_client.delete(shortlist_url(order.id, "K-HEMMELIG"), headers=headers).status_code == 403
+    assert "K-HEMMELIG" not in crm_client.get(f"{URL}/{order.id}", headers=headers).text
+
+
+def test_shortlist_of_an_unknown_order_is_404(crm_client, konsulent):
+    assert crm_client.get(shortlist_url(999_999), headers=konsulent).status_code == 404
+    res = crm_client.post(shortlist_url(999_999), json={"candidate_ref": "K-1"}, headers=konsulent)
+    assert res.status_code == 404 and res.json()["detail"] == "Ordre 999999 findes ikke."
+    assert crm_client.delete(shortlist_url(999_999, "K-1"), headers=konsulent).status_code == 404
+
+
+@pytest.mark.parametrize("ref", ["0101901234", "010190-1234", "Kandidat 010190 1234"])
+def test_cpr_numbers_are_refused_on_the_shortlist(crm_client, konsulent, factories, db, ref):
+    order = factories.OrderFactory()
+    res = crm_client.post(shortlist_url(order.id), json={"candidate_ref": ref}, headers=konsulent)
+    assert res.status_code == 422
+    err = res.json()["errors"][0]
+    assert err["field"] == "candidate_ref" and "CPR-numre må ikke gemmes" in err["message"]
+    res = crm_client.delete(shortlist_url(order.id, ref), headers=konsulent)
+    assert res.status_code == 422 and "CPR-numre må ikke gemmes" in res.json()["detail"]
+    assert db.query(ShortlistEntry).count() == 0
+
+
+def test_bad_shortlist_bodies_are_422(crm_client, konsulent, factories):
+    order = factories.OrderFactory()
+    for body in ({}, {"candidate_ref": ""}, {"candidate_ref": "K" * 65}, {"candidate_ref": "K-1", "note": "x"}):
+        res = crm_client.post(shortlist_url(order.id), json=body, headers=konsulent)
+        assert res.status_code == 422, body
+
+
+def test_proposing_a_shortlisted_candidate_takes_them_off_the_shortlist(crm_client, konsulent, factories, db):
+    order = factories.OrderFactory(status="modtaget", received_on=date(2025, 3, 3))
+    for ref in ("K-1", "K-2"):
+        crm_client.post(shortlist_url(order.id), json={"candidate_ref": ref}, headers=konsulent)
+    assert crm_client.get(f"{URL}/{order.id}", headers=konsulent).json()["status"] == "modtaget"  # not a proposal
+    res = crm_client.post(proposals_url(order.id), json={"candidate_ref": "K-1"}, headers=konsulent)
+    assert res.status_code == 201
+    refs = [e["candidate_ref"] for e in crm_client.get(shortlist_url(order.id), headers=konsulent).json()["items"]]
+    assert refs == ["K-2"]
+    # a proposed candidate cannot go back on the shortlist: the proposal is where they are now
+    again = crm_client.post(shortlist_url(order.id), json={"candidate_ref": "K-1"}, headers=konsulent)
+    assert again.status_code == 409 and again.json()["existing"]["id"] == res.json()["id"]
+    assert "allerede foreslået" in again.json()["detail"]
+
+
+def test_closed_orders_take_no_shortlisted_candidates_but_may_be_cleared(crm_client, konsulent, factories, db):
+    order = factories.OrderFactory()
+    crm_client.post(shortlist_url(order.id), json={"candidate_ref": "K-1"}, headers=konsulent)
+    order.status = "annulleret"
+    db.add(order)
+    db.flush()
+    res = crm_client.post(shortlist_url(order.id), json={"candidate_ref": "K-2"}, headers=konsulent)
+    assert res.status_code == 409 and res.json()["current"] == "annulleret"
+    assert crm_client.delete(shortlist_url(order.id, "K-1"), headers=konsulent).status_code == 204
+
+
+def test_shortlist_is_audited_without_candidate_refs_in_the_log(crm_client, konsulent, factories, db):
+    order = factories.OrderFactory()
+    crm_client.post(shortlist_url(order.id), json={"candidate_ref": "K-55"}, headers=konsulent)
+    crm_client.get(shortlist_url(order.id), headers=konsulent)
+    crm_client.delete(shortlist_url(order.id, "K-55"), headers=konsulent)
+    entries = db.query(AuditLog).filter(AuditLog.entity == "shortlist").all()
+    assert sorted(a.action for a in entries) == ["create", "delete", "read"]
+    assert all(a.detail["order_id"] == order.id and "K-55" not in str(a.detail) for a in entries)
+
+
+def test_an_order_with_only_a_shortlist_can_be_deleted(crm_client, konsulent, factories, db):
+    order = factories.OrderFactory()
+    crm_client.post(shortlist_url(order.id), json={"candidate_ref": "K-1"}, headers=konsulent)
+    assert crm_client.delete(f"{URL}/{order.id}", headers=konsulent).status_code == 204
+    assert db.query(ShortlistEntry).count() == 0
 
 
 # -- values the database cannot hold are the client's mistake, never a 500 ---------------------------

@@ -48,3 +48,19 @@ class Proposal(SQLModel, table=True):
     placement_id: int | None = Field(default=None, foreign_key="placement.id")
     created_by: int | None = Field(default=None, foreign_key="app_user.id")
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class ShortlistEntry(SQLModel, table=True):
+    """A candidate a consultant has put on an order's shortlist (kortliste), before proposing them.
+
+    Shared by every consultant working on the order; proposing the candidate takes them off it.
+    """
+
+    __tablename__ = "shortlist_entry"
+    __table_args__ = (UniqueConstraint("order_id", "candidate_ref", name="uq_shortlist_order_candidate"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="recruitment_order.id", ondelete="CASCADE")  # the unique key indexes it
+    candidate_ref: str = Field(max_length=64, index=True)
+    created_by: int | None = Field(default=None, foreign_key="app_user.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow)

@@ -1,17 +1,18 @@
-"""Every query on recruitment orders and their proposals."""
+"""Every query on recruitment orders, their proposals and their shortlists."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func
+from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
 from services.crm.companies.models import Company
 from services.crm.orders.lifecycle import CLOSED
-from services.crm.orders.models import Order, Proposal
+from services.crm.orders.models import Order, Proposal, ShortlistEntry
 from services.crm.placements.models import Placement
+from services.crm.users.models import User
 
 
 @dataclass
@@ -70,3 +71,29 @@ def has_links(session: Session, order_id: int) -> bool:
         if session.exec(select(model.id).where(model.order_id == order_id).limit(1)).first():
             return True
     return False
+
+
+def shortlist_of(order_id: int):
+    """The order's shortlist, first added first, with the name of the consultant who added each."""
+    return (
+        select(ShortlistEntry, User.full_name)
+        .join(User, User.id == ShortlistEntry.created_by, isouter=True)
+        .where(ShortlistEntry.order_id == order_id)
+        .order_by(ShortlistEntry.created_at, ShortlistEntry.id)
+    )
+
+
+def shortlist_entry(session: Session, order_id: int, candidate_ref: str) -> ShortlistEntry | None:
+    return session.exec(
+        select(ShortlistEntry).where(ShortlistEntry.order_id == order_id, ShortlistEntry.candidate_ref == candidate_ref)
+    ).first()
+
+
+def clear_shortlist(session: Session, order_id: int) -> None:
+    session.exec(delete(ShortlistEntry).where(ShortlistEntry.order_id == order_id))
+
+
+def user_name(session: Session, user_id: int | None) -> str | None:
+    if user_id is None:
+        return None
+    return session.exec(select(User.full_name).where(User.id == user_id)).first()

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response, status
 
 from services.crm.access import is_staff
 from services.crm.deps import SessionDep
@@ -16,6 +16,8 @@ from services.crm.orders.schemas import (
     ProposalCreate,
     ProposalRead,
     ProposalUpdate,
+    ShortlistAdd,
+    ShortlistRead,
     StatusChange,
 )
 from shared.auth import CurrentPrincipal, Principal, Staff
@@ -23,6 +25,7 @@ from shared.csv_response import csv_response, wants_csv
 from shared.errors import Invalid
 from shared.glossary import OrderStatus, Role, Scheme
 from shared.pagination import Page, PageParams, page_params
+from shared.validators import clean_candidate_ref
 
 router = APIRouter(prefix="/api/v1/orders", tags=["orders"])
 Params = Annotated[PageParams, Depends(page_params)]
@@ -115,3 +118,33 @@ def create_proposal(order_id: int, data: ProposalCreate, session: SessionDep, pr
               summary="Skift forslagets status; 'ansat' opretter placeringen")
 def update_proposal(order_id: int, proposal_id: int, data: ProposalUpdate, session: SessionDep, principal: Staff):
     return service.update_proposal(session, principal, order_id, proposal_id, data)
+
+
+@router.get("/{order_id}/shortlist", response_model=Page[ShortlistRead],
+            summary="Ordrens kortliste: kandidater valgt af konsulenterne, endnu ikke foreslået")
+def list_shortlist(order_id: int, session: SessionDep, principal: Staff, params: Params):
+    items, total = service.list_shortlist(session, principal, order_id, params)
+    return Page(items=items, total=total)
+
+
+@router.post("/{order_id}/shortlist", response_model=ShortlistRead, status_code=status.HTTP_201_CREATED,
+             summary="Sæt en kandidat på kortlisten (200 med den eksisterende, hvis kandidaten allerede står der)",
+             responses={200: {"description": "Kandidaten stod allerede på kortlisten", "model": ShortlistRead},
+                        409: {"description": "Kandidaten er allerede foreslået, eller ordren er lukket"}})
+def add_to_shortlist(order_id: int, data: ShortlistAdd, response: Response, session: SessionDep, principal: Staff):
+    entry, created = service.add_to_shortlist(session, principal, order_id, data)
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return entry
+
+
+@router.delete("/{order_id}/shortlist/{candidate_ref}", status_code=status.HTTP_204_NO_CONTENT,
+               summary="Tag en kandidat af kortlisten")
+def remove_from_shortlist(order_id: int, candidate_ref: Annotated[str, Path(max_length=64)], session: SessionDep,
+                          principal: Staff) -> Response:
+    try:
+        ref = clean_candidate_ref(candidate_ref)
+    except ValueError as exc:
+        raise Invalid(str(exc) + ".", field="candidate_ref") from exc
+    service.remove_from_shortlist(session, principal, order_id, ref)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -167,3 +167,20 @@ class ProposalRead(BaseModel):
     decided_on: date | None
     placement_id: int | None
     created_at: datetime
+
+
+class ShortlistAdd(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    candidate_ref: CandidateRef
+
+
+class ShortlistRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    order_id: int
+    candidate_ref: str
+    created_by: int | None
+    created_by_name: str | None = None
+    created_at: datetime

@@ -2,8 +2,9 @@
 
 A `virksomhed` user works only with its own company's orders (every other order answers 404):
 it creates them through the portal (`received_via` is always `portal` and `received_on` the day
-it arrives), edits the fields in `ORDER_SELF_EDITABLE` and may cancel. Proposals carry candidate
-references and are for staff only. The status life-cycle lives in `lifecycle.py`.
+it arrives), edits the fields in `ORDER_SELF_EDITABLE` and may cancel. Proposals and the shortlist
+(the candidates a consultant has picked before proposing them) carry candidate references and are
+for staff only, audited. The status life-cycle lives in `lifecycle.py`.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from services.crm.access import ensure_company_visible
 from services.crm.companies.models import Company, Contact
 from services.crm.deps import SERVICE
 from services.crm.orders import lifecycle, queries
-from services.crm.orders.models import Order, Proposal
+from services.crm.orders.models import Order, Proposal, ShortlistEntry
 from services.crm.orders.schemas import (
     ORDER_REQUIRED,
     ORDER_SELF_EDITABLE,
@@ -28,6 +29,8 @@ from services.crm.orders.schemas import (
     OrderUpdate,
     ProposalCreate,
     ProposalUpdate,
+    ShortlistAdd,
+    ShortlistRead,
     StatusChange,
     deadline_problem,
     hours_problem,
@@ -198,6 +201,7 @@ def delete_order(session: Session, principal: Principal, order_id: int) -> None:
     order = get_visible(session, principal, order_id, lock=True)
     if queries.has_links(session, order.id):
         raise Conflict("Ordren har kandidater eller placeringer og kan ikke slettes; annullér den i stedet.")
+    queries.clear_shortlist(session, order.id)
     session.delete(order)
     audit.record(session, principal, SERVICE, "delete", "order", order_id, {"company_id": order.company_id})
     session.commit()
@@ -275,10 +279,14 @@ def create_proposal(session: Session, principal: Principal, order_id: int, data:
     if placement is not None:
         proposal.placement_id = placement.id
     session.add(proposal)
+    # A proposed candidate leaves the shortlist: the shortlist is the step before proposing.
+    shortlisted = queries.shortlist_entry(session, order.id, data.candidate_ref)
+    if shortlisted is not None:
+        session.delete(shortlisted)
     session.flush()
     lifecycle.mark_in_progress(session, order)
     audit.record(session, principal, SERVICE, "create", "proposal", proposal.id,
-                 {"order_id": order.id, "status": proposal.status})
+                 {"order_id": order.id, "status": proposal.status, "from_shortlist": shortlisted is not None})
     session.commit()
     session.refresh(proposal)
     return proposal
@@ -318,6 +326,62 @@ def update_proposal(session: Session, principal: Principal, order_id: int, propo
     session.commit()
     session.refresh(proposal)
     return proposal
+
+
+# -- shortlist (kortliste; candidate references: staff only, audited) ------------------------------
+
+def _shortlist_read(entry: ShortlistEntry, created_by_name: str | None) -> ShortlistRead:
+    return ShortlistRead.model_validate(entry).model_copy(update={"created_by_name": created_by_name})
+
+
+def list_shortlist(session: Session, principal: Principal, order_id: int,
+                   params: PageParams) -> tuple[list[ShortlistRead], int]:
+    order = get_visible(session, principal, order_id)
+    rows, total = paginate(session, queries.shortlist_of(order.id), params)
+    audit.record(session, principal, SERVICE, "read", "shortlist", None,
+                 {"order_id": order.id, "entry_ids": [entry.id for entry, _ in rows]})
+    session.commit()
+    return [_shortlist_read(entry, name) for entry, name in rows], total
+
+
+def add_to_shortlist(session: Session, principal: Principal, order_id: int,
+                     data: ShortlistAdd) -> tuple[ShortlistRead, bool]:
+    """Put a candidate on the order's shortlist: (the entry, whether it was added now).
+
+    Adding a candidate who is already on it answers the existing entry (two consultants may click at
+    once); a candidate already proposed to the order is a 409, since proposing takes them off it.
+    """
+    order = get_visible(session, principal, order_id, lock=True)
+    lifecycle.ensure_open(order, "kandidater")
+    proposal = queries.proposal_for(session, order.id, data.candidate_ref)
+    if proposal is not None:
+        raise Conflict(
+            f"Kandidaten {data.candidate_ref} er allerede foreslået til ordre {order.id} "
+            f"({PROPOSAL_STATUS_LABELS[ProposalStatus(proposal.status)].lower()}).",
+            field="candidate_ref",
+            existing={"id": proposal.id, "status": proposal.status},
+        )
+    entry = queries.shortlist_entry(session, order.id, data.candidate_ref)
+    created = entry is None
+    if entry is None:
+        entry = ShortlistEntry(order_id=order.id, candidate_ref=data.candidate_ref, created_by=principal.user_id)
+        session.add(entry)
+        session.flush()
+        audit.record(session, principal, SERVICE, "create", "shortlist", entry.id, {"order_id": order.id})
+    session.commit()
+    name = queries.user_name(session, entry.created_by)
+    return _shortlist_read(entry, name), created
+
+
+def remove_from_shortlist(session: Session, principal: Principal, order_id: int, candidate_ref: str) -> None:
+    order = get_visible(session, principal, order_id, lock=True)
+    entry = queries.shortlist_entry(session, order.id, candidate_ref)
+    if entry is None:
+        raise NotFound(f"Kandidaten {candidate_ref} står ikke på kortlisten til ordre {order.id}.",
+                       field="candidate_ref")
+    session.delete(entry)
+    audit.record(session, principal, SERVICE, "delete", "shortlist", entry.id, {"order_id": order.id})
+    session.commit()
 
 
 def expire_overdue_orders(session: Session, day: date | None = None) -> int:
