@@ -62,6 +62,14 @@ class Settings(BaseSettings):
     matching_index_refresh_seconds: float = 2.0
     matching_load_model: bool = True
 
+    # Retention (GDPR art. 5(1)(e); docs/operations.md "Personal data"), run by the notifications
+    # worker's daily round; 0 turns a rule off. A job seeker whose record has not changed for this
+    # many days is erased as DELETE /api/v1/candidates/{ref} erases one.
+    matching_candidate_retention_days: int = 365
+    # A contact person without newsletter consent, unchanged this long, at a company nobody has
+    # worked with this long (no activity, order, placement or running agreement), is erased.
+    crm_contact_retention_days: int = 3 * 365
+
     # The jobcentre's local time: a "day" in filters and follow-ups is a Danish calendar day.
     jobbro_timezone: str = "Europe/Copenhagen"
 

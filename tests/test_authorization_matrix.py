@@ -35,6 +35,7 @@ CRM = {
     ("GET", "/api/v1/companies/{company_id}/contacts/{contact_id}"): ALL,
     ("PATCH", "/api/v1/companies/{company_id}/contacts/{contact_id}"): ALL,
     ("DELETE", "/api/v1/companies/{company_id}/contacts/{contact_id}"): ALL,
+    ("GET", "/api/v1/companies/{company_id}/contacts/{contact_id}/export"): STAFF,
     ("GET", "/api/v1/partnerships"): ALL,
     ("POST", "/api/v1/partnerships"): STAFF,
     ("GET", "/api/v1/partnerships/{partnership_id}"): ALL,

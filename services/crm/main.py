@@ -22,6 +22,7 @@ DOMAIN_ROUTERS = (
     "services.crm.campaigns.routes",
     "services.crm.kpi.routes",
     "services.crm.imports.routes",
+    "services.crm.privacy.routes",
 )
 
 

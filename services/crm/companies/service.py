@@ -204,10 +204,11 @@ def update_contact(session: Session, principal: Principal, company_id: int, cont
 
 
 def delete_contact(session: Session, principal: Principal, company_id: int, contact_id: int) -> None:
-    """Erasure (GDPR art. 17): the row goes; references to it are set to null by the database."""
+    """Erasure (GDPR art. 17): services/crm/privacy/service.py says what goes and what is overwritten."""
+    from services.crm.privacy.service import erase_contact
+
     contact = get_contact(session, principal, company_id, contact_id)
-    session.delete(contact)
-    audit.record(session, principal, SERVICE, "erase", "contact", contact_id, {"company_id": company_id})
+    erase_contact(session, principal, contact)
     session.commit()
 
 

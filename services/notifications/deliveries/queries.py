@@ -85,3 +85,18 @@ def lost_pending(now: datetime, before: datetime):
         or_(C.next_attempt_at.is_(None), C.next_attempt_at <= now),
         or_(C.enqueued_at.is_(None), C.enqueued_at < before),
     )
+
+
+def to_contact(session, contact_id: int):
+    """Every e-mail to one contact person, with the newsletter's subject where the row has none
+    (an access request lists them; erasing the contact deletes them by cascade)."""
+    from services.notifications.newsletters.models import Newsletter
+
+    N = Newsletter.__table__.c
+    return session.execute(
+        select(C.id, C.kind, C.newsletter_id, C.to_email, C.to_name, func.coalesce(C.subject, N.subject).label("subject"),
+               C.status, C.created_at, C.sent_at, C.unsubscribed_at)
+        .select_from(T.outerjoin(Newsletter.__table__, N.id == C.newsletter_id))
+        .where(C.contact_id == contact_id)
+        .order_by(C.created_at, C.id)
+    ).all()
