@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import delete
 from sqlmodel import Session, select
 
@@ -22,3 +24,14 @@ def listing(q: str | None = None, postcode: str | None = None):
 
 def delete_outcomes(session: Session, candidate_id: int) -> None:
     session.exec(delete(Outcome).where(Outcome.candidate_id == candidate_id))
+
+
+def stale_refs(session: Session, cutoff: datetime) -> list[str]:
+    """References of candidates whose record has not changed since `cutoff` (retention)."""
+    return list(session.exec(select(Candidate.candidate_ref).where(Candidate.updated_at < cutoff)
+                             .order_by(Candidate.id)))
+
+
+def lock_if_stale(session: Session, ref: str, cutoff: datetime) -> Candidate | None:
+    return session.exec(select(Candidate).where(Candidate.candidate_ref == ref, Candidate.updated_at < cutoff)
+                        .with_for_update()).first()

@@ -1,9 +1,12 @@
 """Candidates (job seekers): every read and change is audited; erasure removes text, features
-and vectors in one transaction; each public function is one commit."""
+and vectors and pseudonymises crm's placements and proposals in one transaction; retention erases
+idle records; each public function is one commit (retention: one per candidate)."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
@@ -20,6 +23,7 @@ from shared.auth import Principal
 from shared.errors import Conflict, NotFound
 from shared.glossary import TARGET_GROUP_CODE_LIST_VERSION
 from shared.models_base import utcnow
+from shared.settings import get_settings
 
 ENTITY = "candidate"
 
@@ -123,15 +127,45 @@ def set_cv_from_upload(session: Session, principal: Principal, ref: str, text: s
     return update(session, principal, ref, CandidateUpdate(cv_text=text))
 
 
-def erase(session: Session, principal: Principal, ref: str) -> None:
-    """Erasure (GDPR art. 17): the row with its text and features, its vectors and its recorded
-    outcomes go in one transaction; the version bump makes every replica drop it from memory."""
+def erase(session: Session, principal: Principal | None, ref: str, reason: str | None = None) -> None:
+    """Erasure (GDPR art. 17), one transaction: the row with its text and features, its vectors
+    and its recorded outcomes go, and crm's placements and proposals get a random pseudonym in
+    place of the reference (the rows stay, so the figures still count them). The version bump makes
+    every replica drop the candidate from memory. A reference only crm knows is pseudonymised
+    there; one nobody knows is 404. `principal` None: the system (retention)."""
+    from services.crm.privacy.service import pseudonymise_candidate
+
     c = queries.by_ref(session, ref)
-    if c is None:
+    crm_rows = pseudonymise_candidate(session, principal, ref, reason)
+    if c is None and not any(crm_rows.values()):
         raise not_found(ref)
-    store.delete_vectors(session, store.CANDIDATE, c.id)
-    queries.delete_outcomes(session, c.id)
-    session.delete(c)
-    store.bump_version(session)
-    audit.record(session, principal, SERVICE, "erase", ENTITY, ref)
+    if c is not None:
+        store.delete_vectors(session, store.CANDIDATE, c.id)
+        queries.delete_outcomes(session, c.id)
+        session.delete(c)
+        store.bump_version(session)
+    detail = {"crm": crm_rows, **({"reason": reason} if reason else {})}
+    audit.record(session, principal, SERVICE, "erase", ENTITY, ref, detail)
     session.commit()
+
+
+def erase_stale(session: Session, day: date) -> int:
+    """Retention (run daily): erase job seekers whose record has not changed for
+    `MATCHING_CANDIDATE_RETENTION_DAYS` (0 turns it off), each through `erase`, as the system."""
+    days = get_settings().matching_candidate_retention_days
+    if days <= 0:
+        return 0
+    cutoff = datetime.combine(day - timedelta(days=days), time.min, ZoneInfo(get_settings().jobbro_timezone))
+    erased = 0
+    cutoff = cutoff.astimezone(UTC)
+    for ref in queries.stale_refs(session, cutoff):
+        # Locked and checked again: a record changed since the list was read is kept.
+        if queries.lock_if_stale(session, ref, cutoff) is None:
+            session.rollback()
+            continue
+        try:
+            erase(session, None, ref, reason=f"retention {days} days")
+            erased += 1
+        except NotFound:  # erased meanwhile (by a person or a second run)
+            session.rollback()
+    return erased
