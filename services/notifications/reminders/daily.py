@@ -1,5 +1,5 @@
 """The morning round: orders past their deadline expire; follow-ups due today, the digest of
-overdue ones, orders near deadline.
+overdue ones, orders near deadline; retention erases idle job seekers and contact persons.
 
 Checked every few minutes rather than fired once by a cron expression: a scheduler that was
 down at 06:00 still sends the morning mails when it comes back. A Redis marker per task and
@@ -39,11 +39,30 @@ def _expire_overdue_orders(session: Session, day) -> list[str]:
     return []
 
 
+def _erase_stale_candidates(session: Session, day) -> list[str]:
+    from services.matching.candidates.service import erase_stale
+
+    # Retention (MATCHING_CANDIDATE_RETENTION_DAYS): the same erasure as DELETE /candidates/{ref},
+    # audited as the system, one transaction per job seeker.
+    erase_stale(session, day)
+    return []
+
+
+def _erase_inactive_contacts(session: Session, day) -> list[str]:
+    from services.crm.privacy.service import erase_inactive_contacts
+
+    # Retention (CRM_CONTACT_RETENTION_DAYS): the same erasure as DELETE .../contacts/{id}.
+    erase_inactive_contacts(session, day)
+    return []
+
+
 TASKS = {
     "expire_orders": _expire_overdue_orders,
     "followups": _publish_due_followups,
     "digest": service.overdue_digests,
     "deadlines": service.deadline_reminders,
+    "retention_candidates": _erase_stale_candidates,
+    "retention_contacts": _erase_inactive_contacts,
 }
 
 

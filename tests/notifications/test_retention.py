@@ -1,0 +1,58 @@
+"""Retention runs in the worker's morning round: an idle job seeker is erased (and pseudonymised in
+crm) as the system, a recent one kept; an idle contact without consent is erased, others kept."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import text
+
+
+@pytest.mark.redis
+def test_the_morning_round_erases_idle_job_seekers_and_contacts(committed, engine, redis_conn, monkeypatch):
+    import services.matching.models  # noqa: F401  (the wipe after the test empties matching's tables too)
+    from services.matching.candidates.models import Candidate
+    from services.notifications.reminders import daily
+    from shared.settings import get_settings
+    from tests import factories
+
+    settings = get_settings()
+    now = datetime.now(UTC)
+    idle_since = now - timedelta(days=settings.matching_candidate_retention_days + 1)
+    factories.bind(committed)
+    committed.add(Candidate(candidate_ref="GAMMEL-1", cv_text="Lager", updated_at=idle_since, created_at=idle_since))
+    committed.add(Candidate(candidate_ref="NY-1", cv_text="Lager", updated_at=now - timedelta(days=30)))
+    company = factories.CompanyFactory()
+    factories.PlacementFactory(company_id=company.id, candidate_ref="GAMMEL-1")
+    factories.PlacementFactory(company_id=company.id, candidate_ref="NY-1")
+    old = now - timedelta(days=settings.crm_contact_retention_days + 1)
+    idle_contact = factories.ContactFactory(company_id=company.id, newsletter_consent=False, updated_at=old).id
+    kept_contact = factories.ContactFactory(company_id=company.id, newsletter_consent=True, updated_at=old).id
+    committed.commit()
+    # Only retention is under test here; the other morning tasks have their own tests.
+    for name in [n for n in daily.TASKS if not n.startswith("retention")]:
+        monkeypatch.setitem(daily.TASKS, name, lambda session, day: [])
+
+    tz = ZoneInfo(settings.jobbro_timezone)
+    today_7 = datetime.now(tz).replace(hour=7, minute=0)
+    result = daily.run_due(engine, redis_conn, now=today_7)
+    assert {"retention_candidates", "retention_contacts"} <= set(result)
+    with engine.connect() as conn:
+        refs = set(conn.execute(text("SELECT candidate_ref FROM matching_candidate")).scalars())
+        placed = set(conn.execute(text("SELECT candidate_ref FROM placement")).scalars())
+        contacts = set(conn.execute(text("SELECT id FROM contact")).scalars())
+        audit = conn.execute(text("SELECT service, action, entity_id, actor_id, detail FROM audit_log "
+                                  "WHERE action IN ('erase', 'pseudonymise') ORDER BY id")).all()
+    assert refs == {"NY-1"}
+    assert "GAMMEL-1" not in placed and "NY-1" in placed and len(placed) == 2
+    assert any(r.startswith("slettet-") for r in placed)
+    assert contacts == {kept_contact}
+    by = {(a.service, a.action, a.entity_id): a for a in audit}
+    erase = by[("matching", "erase", "GAMMEL-1")]
+    assert erase.actor_id is None and erase.detail["reason"].startswith("retention")
+    assert by[("crm", "pseudonymise", "GAMMEL-1")].actor_id is None
+    assert by[("crm", "erase", str(idle_contact))].actor_id is None
+    # Once a day: a second check the same day erases nothing more and runs nothing.
+    assert daily.run_due(engine, redis_conn, now=today_7 + timedelta(hours=2)) == {}
