@@ -5,7 +5,8 @@
    it is loaded once (about a minute, COPY) and reused by later runs.
 2. Starts the real crm service as a subprocess (`python -m services.crm serve`, default workers).
 3. Measures over HTTP on loopback, as a client sees it: the median latency of `/api/v1/kpi` for
-   the last full year, of each report for that year, and of company timelines; and the rate of
+   the last full year, of each report for that year, of company timelines and of the consultants'
+   task lists as "Min dag" asks for them (open follow-ups due within a week, first 25); and the rate of
    `POST /api/v1/activities` from a closed-loop load generator, beside the `/health` rate on the
    same server as the baseline.
 
@@ -139,6 +140,7 @@ def median_ms(client: httpx.Client, paths: list[str], headers: dict[str, str], l
 def main() -> None:
     from services.crm.activities.models import Activity
     from services.crm.placements.models import Placement
+    from services.crm.users.models import User
 
     engine = ensure_database()
     with engine.begin() as conn:
@@ -147,6 +149,7 @@ def main() -> None:
         busiest = list(conn.execute(select(Activity.company_id).group_by(Activity.company_id)
                                     .order_by(func.count().desc()).limit(5)).scalars())
         max_company = conn.execute(select(func.max(Activity.company_id))).scalar_one()
+        consultants = list(conn.execute(select(User.id).where(User.role == "konsulent").order_by(User.id)).scalars())
     year = last.year - 1  # the last full year of the data
     rng = random.Random(7)
     companies = busiest + [rng.randint(1, max_company) for _ in range(20)]
@@ -162,11 +165,17 @@ def main() -> None:
                 ("crm.report_fleksjob_hours_ms", [f"/api/v1/reports/fleksjob-hours?from={year}-01&to={year}-12"]),
                 ("crm.report_igu_ms", [f"/api/v1/reports/igu?to={year}-12-31"]),
                 ("crm.report_activities_ms", [f"/api/v1/reports/activities?year={year}"]),
+                ("crm.report_consultant_activity_ms",
+                 [f"/api/v1/reports/consultant-activity?from={year}-01&to={year}-12"]),
             ]
             for figure, paths in figures:
                 emit(figure, median_ms(client, paths, leder, figure), "ms", "< 150")
             timelines = [f"/api/v1/companies/{c}/timeline" for c in companies]
             emit("crm.company_timeline_ms", median_ms(client, timelines, konsulent, "timeline"), "ms", "< 50")
+            # As services/web/consultant/routes.py asks for "Min dag" (MY_DAY_TASKS = 25).
+            week = (datetime.now(UTC) + timedelta(days=7)).date().isoformat()
+            task_lists = [f"/api/v1/tasks?consultant_id={c}&due_before={week}&limit=25" for c in consultants]
+            emit("crm.task_list_ms", median_ms(client, task_lists, konsulent, "task list"), "ms", "<= 100")
 
         health = run_load(HOST, PORT, lambda: request_bytes("GET", "/health", f"{HOST}:{PORT}"), seconds=8,
                           connections=CONNECTIONS)

@@ -235,6 +235,57 @@ def test_task_without_own_consultant_belongs_to_the_company_consultant(crm_clien
     assert [(i["kind"], i["id"], i["summary"]) for i in items] == [("kampagne", target.id, "Send materiale")]
 
 
+def test_task_pages_put_together_are_the_whole_list_in_order(crm_client, login, factories):
+    """Each part of the list (own and unassigned activities and campaign targets) is read only up
+    to the page's end: pages of two must still add up to the whole list, in its order."""
+    me, headers = login("konsulent")
+    colleague = factories.UserFactory()
+    mine = factories.CompanyFactory(consultant_id=me.id)
+    theirs = factories.CompanyFactory(consultant_id=colleague.id)
+    campaign = factories.CampaignFactory(name="Forår")
+
+    def activity(day, company=mine, consultant=me):
+        a = factories.ActivityFactory(company_id=company.id, consultant_id=consultant.id if consultant else None,
+                                      follow_up_on=TODAY + timedelta(days=day))
+        return day, "aktivitet", a.id
+
+    def target(day, company, consultant=me):
+        t = factories.CampaignTargetFactory(campaign_id=campaign.id, company_id=company.id, status="kontaktet",
+                                            consultant_id=consultant.id if consultant else None,
+                                            follow_up_on=TODAY + timedelta(days=day))
+        return day, "kampagne", t.id
+
+    def company_of(consultant):
+        return factories.CompanyFactory(consultant_id=consultant.id)
+
+    expected = [
+        target(-5, mine, consultant=None), activity(-5), activity(-5, consultant=None),  # one day, both kinds
+        target(-2, theirs), activity(0, theirs), activity(1), target(1, company_of(me)),
+        activity(3, consultant=None), activity(3),
+    ]
+    activity(0, theirs, consultant=colleague)  # a colleague's own task at their company
+    activity(0, mine, consultant=colleague)  # a colleague's task at my company stays theirs
+    target(0, company_of(colleague), consultant=None)  # unassigned at a colleague's company
+    expected = [(kind, id_) for _, kind, id_ in sorted(expected)]
+
+    whole = crm_client.get("/api/v1/tasks", params={"consultant_id": me.id, "limit": 100}, headers=headers).json()
+    assert [(i["kind"], i["id"]) for i in whole["items"]] == expected and whole["total"] == len(expected)
+    assert {i["consultant_id"] for i in whole["items"]} == {me.id}
+    pages = []
+    for offset in range(0, len(expected) + 2, 2):
+        page = crm_client.get("/api/v1/tasks", params={"consultant_id": me.id, "limit": 2, "offset": offset},
+                              headers=headers).json()
+        assert page["total"] == len(expected)
+        pages += [(i["kind"], i["id"]) for i in page["items"]]
+    assert pages == expected
+
+    at_mine = crm_client.get("/api/v1/tasks", params={"consultant_id": me.id, "company_id": mine.id},
+                             headers=headers).json()
+    assert at_mine["total"] == 6 and all(i["company_id"] == mine.id for i in at_mine["items"])
+    company_page = crm_client.get("/api/v1/tasks", params={"company_id": mine.id}, headers=headers).json()
+    assert company_page["total"] == 7  # everyone's tasks at the company, the colleague's too
+
+
 @pytest.mark.redis
 def test_due_followups_reach_the_stream_only_after_commit(db, factories, redis_conn):
     install_after_commit_flush(get_redis)

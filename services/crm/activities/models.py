@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, Index
+from sqlalchemy import JSON, Column, Index, text
 from sqlmodel import Field, SQLModel
 
 from shared.models_base import utcnow
@@ -13,6 +13,10 @@ class Activity(SQLModel, table=True):
     __table_args__ = (
         Index("ix_activity_company_occurred", "company_id", "occurred_at"),
         Index("ix_activity_followup_open", "consultant_id", "follow_up_on"),
+        # Only open follow-ups (migration crm0003): the task list reads a consultant's, soonest first.
+        Index("ix_activity_open_follow_up", "consultant_id", "follow_up_on", "id",
+              postgresql_where=text("follow_up_on IS NOT NULL AND follow_up_done_at IS NULL"),
+              sqlite_where=text("follow_up_on IS NOT NULL AND follow_up_done_at IS NULL")),
     )
 
     id: int | None = Field(default=None, primary_key=True)

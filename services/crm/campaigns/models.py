@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from shared.models_base import utcnow
@@ -25,7 +25,12 @@ class Campaign(SQLModel, table=True):
 
 class CampaignTarget(SQLModel, table=True):
     __tablename__ = "campaign_target"
-    __table_args__ = (UniqueConstraint("campaign_id", "company_id", name="uq_campaign_company"),)
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "company_id", name="uq_campaign_company"),
+        # Only targets with a follow-up date (migration crm0003): the task list reads a consultant's.
+        Index("ix_campaign_target_follow_up", "consultant_id", "follow_up_on", "id", postgresql_include=["status"],
+              postgresql_where=text("follow_up_on IS NOT NULL"), sqlite_where=text("follow_up_on IS NOT NULL")),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     campaign_id: int = Field(foreign_key="campaign.id", index=True, ondelete="CASCADE")
