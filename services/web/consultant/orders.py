@@ -1,21 +1,28 @@
-"""Orders for the consultant: the list, and an order with its ranked candidates and proposals.
+"""Orders for the consultant: the list, and an order with its ranked candidates, shortlist and proposals.
 
-Candidates come from `matching` (ranked, each with its explanation); proposing and hiring go to
-crm, where hiring creates the placement and moves the order's status in one transaction.
+Candidates come from `matching` (ranked, each with its explanation). A consultant puts the ones worth
+a closer look on the order's shortlist (kortliste, kept in crm, so every consultant and every
+replica sees the same list), proposes from it, and marks a proposed candidate hired or rejected;
+crm takes a proposed candidate off the shortlist, and hiring creates the placement and moves the
+order's status in one transaction. A form that fails comes back with each message next to its field
+and what was typed kept.
 """
 
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
+from starlette.datastructures import FormData
 
 from services.web import forms
 from services.web.api import ApiError, ServiceDown, gather
 from services.web.rendering import flash, render
-from services.web.session import Staff, api_for
-from shared.glossary import ORDER_STATUS_LABELS, TARGET_GROUP_LABELS, OrderStatus
+from services.web.session import Staff, WebUser, api_for
+from shared.glossary import ORDER_STATUS_LABELS, TARGET_GROUP_LABELS, OrderStatus, Scheme
+from shared.validators import clean_candidate_ref
 
 router = APIRouter(prefix="/ordrer")
 
@@ -86,62 +93,190 @@ def normalise_match(row: dict) -> dict:
     return {"ref": row.get("candidate_ref"), "score": row.get("score"), "lines": lines}
 
 
-@router.get("/{order_id}")
-async def order_page(request: Request, user: Staff, order_id: int):
+# What the hire form sends, with the label shown next to each field (for messages that lack one).
+HIRE_LABELS = {
+    "starts_on": "Startdato", "ends_on": "Slutdato", "target_group": "Målgruppe", "hours_per_week": "Timer pr. uge",
+    "candidate_municipality_code": "Bopælskommune", "candidate_birth_year": "Fødselsår",
+    "override_reason": "Begrundelse", "decided_on": "Afgørelsesdato",
+}
+PROPOSE_LABELS = {"candidate_ref": "Kandidatens reference", "proposed_on": "Forslagsdato"}
+# Which hire field a broken scheme rule concerns (crm's rule names, shared/rules/book.py).
+RULE_FIELDS = {"max_varighed": "ends_on", "igu_sidste_start": "starts_on", "igu_alder": "candidate_birth_year"}
+OPEN_STATUSES = ("modtaget", "i_gang", "delvist_besat")
+
+
+def _sentence(name: str, label: str, message: str) -> str:
+    """A crm message as a sentence next to its field: "må højst være 37" becomes "Timer pr. uge må højst være 37."."""
+    message = message.strip().rstrip(".")
+    if f"{name}: " in message:  # "Ansættelsen kan ikke oprettes — ends_on: …": the field says which
+        message = message.split(f"{name}: ", 1)[1]
+        message = message[:1].upper() + message[1:]
+    if message[:1].islower():
+        message = f"{label} {message}"
+    return message + "."
+
+
+def api_field_errors(exc: ApiError, labels: dict[str, str]) -> tuple[dict[str, str], str | None]:
+    """crm's answer split into messages next to the form's fields (`labels`) and one for the whole form."""
+    errors = {name: _sentence(name, labels[name], msg) for name, msg in exc.fields.items() if name in labels}
+    others = set(exc.fields) - set(labels)
+    return errors, (exc.detail if others or not errors else None)
+
+
+def hire_errors(exc: ApiError, fields: set[str]) -> tuple[dict[str, str], str | None]:
+    """As `api_field_errors`, with a broken scheme rule next to the field it concerns.
+
+    The rules (maximum duration, IGU age and last start, the ratio rule) can be set aside with a
+    reason: when the form has that field, the message says so next to it.
+    """
+    breaches = [b for b in exc.body.get("breaches") or [] if isinstance(b, dict)]
+    if not breaches:
+        return api_field_errors(exc, {k: v for k, v in HIRE_LABELS.items() if k in fields})
+    errors: dict[str, str] = {}
+    for breach in breaches:
+        name = RULE_FIELDS.get(str(breach.get("rule")), "override_reason")
+        name = name if name in fields else "override_reason"
+        errors[name] = f"{errors.get(name, '')} {str(breach.get('message', '')).strip()}".strip()
+    if "override_reason" not in fields:
+        return {k: v for k, v in errors.items() if k in fields}, exc.detail
+    note = "Reglerne kan kun fraviges med en begrundelse på mindst 10 tegn."
+    errors["override_reason"] = f"{errors.get('override_reason', '')} {note}".strip()
+    return errors, None
+
+
+async def order_context(request: Request, user: WebUser, order_id: int) -> dict:
+    """Everything the order page shows: the order, its proposals, its shortlist and the ranking."""
     api = api_for(request, user)
-    order, proposals = await gather(
+    order, proposals, shortlist = await gather(
         api.get("crm", f"/api/v1/orders/{order_id}"),
         api.get("crm", f"/api/v1/orders/{order_id}/proposals", limit=100),
+        api.get("crm", f"/api/v1/orders/{order_id}/shortlist", limit=100),
     )
     matches, match_problem, match_note = await ranked_candidates(api, order)
-    proposed = {p["candidate_ref"] for p in proposals.get("items", [])}
-    return render(request, "consultant/order.html", {
-        "nav": "ordrer", "order": order, "proposals": proposals.get("items", []), "matches": matches,
-        "match_problem": match_problem, "match_note": match_note, "proposed": proposed,
-        "open": order["status"] in ("modtaget", "i_gang", "delvist_besat"), "today": date.today(),
+    items = proposals.get("items", [])
+    return {
+        "nav": "ordrer", "order": order, "proposals": items, "shortlist": shortlist.get("items", []),
+        "matches": matches, "match_problem": match_problem, "match_note": match_note,
+        "proposed": {p["candidate_ref"]: p["status"] for p in items},
+        "shortlisted": {e["candidate_ref"] for e in shortlist.get("items", [])},
+        "open": order["status"] in OPEN_STATUSES, "today": date.today(),
         "target_groups": list(TARGET_GROUP_LABELS.items()),
-    })
+        # a form that came back with errors: which one, what was typed, and the messages
+        "hire": {"id": None, "values": {}, "errors": {}, "top": None},
+        "propose": {"values": {}, "errors": {}, "top": None},
+        "candidate_errors": {},
+    }
+
+
+def _status_of(exc: ApiError) -> int:
+    return exc.status if exc.status in (404, 409, 422) else 422
+
+
+@router.get("/{order_id}")
+async def order_page(request: Request, user: Staff, order_id: int):
+    return render(request, "consultant/order.html", await order_context(request, user, order_id))
+
+
+@router.post("/{order_id}/kortliste")
+async def shortlist_add(request: Request, user: Staff, order_id: int):
+    form = await request.form()
+    ref = forms.text(form, "candidate_ref")
+    try:
+        if not ref:
+            raise ApiError(422, "Kandidatens reference mangler.")
+        await api_for(request, user).post("crm", f"/api/v1/orders/{order_id}/shortlist", {"candidate_ref": ref})
+    except ApiError as exc:
+        ctx = await order_context(request, user, order_id)
+        ctx["candidate_errors"] = {ref: f"{ref} blev ikke sat på kortlisten: {exc.fields.get('candidate_ref') or exc.detail}"}
+        return render(request, "consultant/order.html", ctx, _status_of(exc))
+    flash(request, f"Kandidat {ref} står på kortlisten.")
+    return RedirectResponse(f"/ordrer/{order_id}#kortliste", status_code=303)
+
+
+@router.post("/{order_id}/kortliste/fjern")
+async def shortlist_remove(request: Request, user: Staff, order_id: int):
+    form = await request.form()
+    ref = forms.text(form, "candidate_ref")
+    try:
+        await api_for(request, user).delete("crm", f"/api/v1/orders/{order_id}/shortlist/{quote(ref, safe='')}")
+    except ApiError as exc:
+        if exc.status != 404 or "candidate_ref" not in exc.fields:
+            raise
+        # another consultant took the candidate off (or proposed them) a moment ago: the result is the same
+    flash(request, f"Kandidat {ref} er taget af kortlisten.")
+    return RedirectResponse(f"/ordrer/{order_id}#kortliste", status_code=303)
 
 
 @router.post("/{order_id}/forslag")
 async def propose(request: Request, user: Staff, order_id: int):
     form = await request.form()
     ref = forms.text(form, "candidate_ref")
-    if not ref:
-        flash(request, "Skriv kandidatens reference.", error=True)
-        return RedirectResponse(f"/ordrer/{order_id}", status_code=303)
+    try:
+        clean_candidate_ref(ref)
+    except ValueError as exc:
+        # A CPR number is refused before it leaves the browser's page, and not written back into it.
+        ctx = await order_context(request, user, order_id)
+        ctx["propose"] = {"values": {}, "errors": {"candidate_ref": f"{exc}."}, "top": None}
+        return render(request, "consultant/order.html", ctx, 422)
     try:
         await api_for(request, user).post("crm", f"/api/v1/orders/{order_id}/proposals", {"candidate_ref": ref})
     except ApiError as exc:
-        flash(request, f"Kandidat {ref} blev ikke foreslået: {exc.detail}", error=True)
-    else:
-        flash(request, f"Kandidat {ref} er foreslået til virksomheden.")
+        errors, top = api_field_errors(exc, PROPOSE_LABELS)
+        ctx = await order_context(request, user, order_id)
+        ctx["propose"] = {"values": {"candidate_ref": ref}, "errors": errors, "top": top}
+        return render(request, "consultant/order.html", ctx, _status_of(exc))
+    flash(request, f"Kandidat {ref} er foreslået til virksomheden.")
     return RedirectResponse(f"/ordrer/{order_id}#forslag", status_code=303)
+
+
+def hire_payload(form: FormData, errors: dict[str, str]) -> dict:
+    """What crm needs to mark a proposal hired; a date or number that cannot be read goes in `errors`."""
+    payload: dict = {"status": "ansat",
+                     "starts_on": forms.as_date(form, "starts_on", errors, "Startdato") or date.today().isoformat()}
+    for name, value in (("target_group", forms.optional(form, "target_group")),
+                        ("ends_on", forms.as_date(form, "ends_on", errors, "Slutdato")),
+                        ("override_reason", forms.optional(form, "override_reason")),
+                        ("candidate_municipality_code",
+                         forms.as_int(form, "candidate_municipality_code", errors, "Bopælskommune")),
+                        ("candidate_birth_year", forms.as_int(form, "candidate_birth_year", errors, "Fødselsår"))):
+        if value is not None:
+            payload[name] = value
+    return payload
+
+
+def hire_fields(scheme: str) -> set[str]:
+    """The fields the hire form shows for an order of this scheme (order.html)."""
+    fields = {"starts_on", "candidate_municipality_code"}
+    if scheme != Scheme.ordinaer:
+        fields |= {"ends_on", "target_group", "override_reason"}
+    if scheme == Scheme.igu:
+        fields.add("candidate_birth_year")
+    return fields
 
 
 @router.post("/{order_id}/forslag/{proposal_id}")
 async def decide(request: Request, user: Staff, order_id: int, proposal_id: int):
     form = await request.form()
     status = forms.text(form, "status")
-    payload: dict = {"status": status}
     errors: dict[str, str] = {}
-    if status == "ansat":
-        payload["starts_on"] = forms.as_date(form, "starts_on", errors, "Startdato") or date.today().isoformat()
-        for name, value in (("target_group", forms.optional(form, "target_group")),
-                            ("ends_on", forms.as_date(form, "ends_on", errors, "Slutdato")),
-                            ("override_reason", forms.optional(form, "override_reason")),
-                            ("candidate_municipality_code",
-                             forms.as_int(form, "candidate_municipality_code", errors, "Bopælskommune")),
-                            ("candidate_birth_year", forms.as_int(form, "candidate_birth_year", errors, "Fødselsår"))):
-            if value is not None:
-                payload[name] = value
-    try:
-        if errors:
-            raise ApiError(422, "; ".join(errors.values()))
-        await api_for(request, user).patch("crm", f"/api/v1/orders/{order_id}/proposals/{proposal_id}", payload)
-    except ApiError as exc:
-        flash(request, f"Ændringen blev ikke gemt: {exc.detail}", error=True)
+    payload = hire_payload(form, errors) if status == "ansat" else {"status": status}
+    top = None
+    if not errors:
+        try:
+            await api_for(request, user).patch("crm", f"/api/v1/orders/{order_id}/proposals/{proposal_id}", payload)
+        except ApiError as exc:
+            if status != "ansat":
+                flash(request, f"Ændringen blev ikke gemt: {exc.detail}", error=True)
+                return RedirectResponse(f"/ordrer/{order_id}#forslag", status_code=303)
+            ctx = await order_context(request, user, order_id)
+            errors, top = hire_errors(exc, hire_fields(ctx["order"]["scheme"]))
+            code = _status_of(exc)
+        else:
+            flash(request, "Kandidaten er ansat, og placeringen er oprettet." if status == "ansat"
+                  else "Forslaget er opdateret.")
+            return RedirectResponse(f"/ordrer/{order_id}#forslag", status_code=303)
     else:
-        flash(request, "Kandidaten er ansat, og placeringen er oprettet." if status == "ansat"
-              else "Forslaget er opdateret.")
-    return RedirectResponse(f"/ordrer/{order_id}#forslag", status_code=303)
+        ctx = await order_context(request, user, order_id)
+        code = 422
+    ctx["hire"] = {"id": proposal_id, "values": forms.values_of(form), "errors": errors, "top": top}
+    return render(request, "consultant/order.html", ctx, code)
