@@ -123,13 +123,7 @@ def candidate_matches(session: Session, principal: Principal, ref: str, limit: i
     pos = np.flatnonzero(snap.pool.ids == c.id)
     if len(pos):
         # The indexed row carries the vector of the model that serves queries.
-        sub = Pool.from_arrays(
-            snap.pool.ids[pos], [c.candidate_ref], snap.pool.facts.take(pos), snap.pool.vectors16()[pos],
-            snap.pool.skills[pos], snap.pool.occupations[pos],
-            np.array([0, snap.pool.lex_ptr[pos[0] + 1] - snap.pool.lex_ptr[pos[0]]], dtype=np.int64),
-            snap.pool.lex_idx[snap.pool.lex_ptr[pos[0]]: snap.pool.lex_ptr[pos[0] + 1]],
-            snap.pool.lex_w[snap.pool.lex_ptr[pos[0]]: snap.pool.lex_ptr[pos[0] + 1]],
-            snap.pool.lat[pos], snap.pool.lon[pos], snap.pool.n_skills, snap.pool.n_occupations)
+        sub = snap.pool.take(pos)
     else:
         record = CandidateRecord(c.id, c.candidate_ref, candidate_facts(c), TextFeatures.from_json(c.features or {}, catalog),
                                  None, c.postcode)
