@@ -39,12 +39,14 @@ def main(argv: list[str] | None = None) -> int:
 
         return batch.main(args)
     elif args.command == "worker":
-        from rq import Worker
+        from rq import SimpleWorker
 
         from services.matching.index.jobs import queue
         from shared.redis_client import get_redis
 
-        Worker([queue()], connection=get_redis()).work(burst=args.burst, with_scheduler=False)
+        # Jobs run in this process, not a fork per job: the embedding model is loaded once and
+        # kept, instead of a few seconds' reload for every CV (the model's ~400 MB stay resident).
+        SimpleWorker([queue()], connection=get_redis()).work(burst=args.burst, with_scheduler=False)
     elif args.command == "events":
         from services.matching.vacancies.events import run_forever
         from shared.redis_client import get_redis
