@@ -48,10 +48,14 @@ def main(argv: list[str] | None = None) -> int:
         # kept, instead of a few seconds' reload for every CV (the model's ~400 MB stay resident).
         SimpleWorker([queue()], connection=get_redis()).work(burst=args.burst, with_scheduler=False)
     elif args.command == "events":
-        from services.matching.vacancies.events import run_forever
-        from shared.redis_client import get_redis
+        from redis import Redis
 
-        run_forever(get_redis())
+        from services.matching.vacancies.events import run_forever
+        from shared.settings import get_settings
+
+        # Its own connection: the shared one times out after 2 s, as long as XREADGROUP blocks
+        # when the stream is idle, which would make every quiet moment an error.
+        run_forever(Redis.from_url(get_settings().redis_url, socket_connect_timeout=2, socket_timeout=15))
     elif args.command == "build-model":
         from pathlib import Path
 
