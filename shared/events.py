@@ -23,6 +23,8 @@ from sqlmodel import Field, Session, SQLModel, select
 
 from enum import StrEnum
 
+from shared.logs import request_id_var
+
 log = logging.getLogger("jobbro.events")
 
 STREAM = "jobbro:events"
@@ -51,10 +53,12 @@ class OutboxEvent(SQLModel, table=True):
     payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=_utcnow)
     published_at: datetime | None = Field(default=None, index=True)
+    request_id: str | None = Field(default=None, max_length=64)
 
 
 def publish(session: Session, type_: EventType, payload: dict[str, Any]) -> OutboxEvent:
-    evt = OutboxEvent(type=type_.value, payload=json.loads(json.dumps(payload, default=str)))
+    evt = OutboxEvent(type=type_.value, payload=json.loads(json.dumps(payload, default=str)),
+                      request_id=request_id_var.get())
     session.add(evt)
     session.info.setdefault("outbox", []).append(evt.id)
     return evt
@@ -68,6 +72,7 @@ def _to_stream(redis: Redis, evt: OutboxEvent) -> None:
             "type": evt.type,
             "occurred_at": evt.created_at.isoformat(),
             "payload": json.dumps(evt.payload),
+            **({"request_id": evt.request_id} if evt.request_id else {}),
         },
         maxlen=STREAM_MAXLEN,
         approximate=True,

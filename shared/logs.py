@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
@@ -56,3 +58,19 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     root.setLevel(level)
     # uvicorn's own access log would repeat our request line in another format.
     logging.getLogger("uvicorn.access").disabled = True
+
+
+@contextmanager
+def request_context(request_id: str | None) -> Iterator[None]:
+    """Log lines inside carry `request_id` (a job's or an event's, taken from what caused it)."""
+    token = request_id_var.set(request_id)
+    try:
+        yield
+    finally:
+        request_id_var.reset(token)
+
+
+def job_meta() -> dict[str, str]:
+    """RQ job meta carrying the current request id, so the job's log lines share it."""
+    rid = request_id_var.get()
+    return {"request_id": rid} if rid else {}

@@ -43,3 +43,37 @@ def test_ready_refuses_the_default_secret_outside_sqlite(monkeypatch):
     laptop = Settings(database_url="sqlite:///x.db", jobbro_secret_key=app_module.DEFAULT_SECRET)
     monkeypatch.setattr(app_module, "get_settings", lambda: laptop)
     assert app_module.check_secret() is None
+
+
+def current_request_id() -> str | None:
+    """Run by an RQ worker in the test below: what its log lines would carry."""
+    return request_id_var.get()
+
+
+def test_request_id_follows_a_change_into_its_event_and_its_jobs(crm_client, konsulent, factories, db, redis_conn):
+    from rq import Queue
+
+    from shared.events import STREAM, OutboxEvent, _to_stream
+    from shared.jobs import JobbroWorker
+    from shared.logs import job_meta, request_context
+
+    company = factories.CompanyFactory()
+    body = {"company_id": company.id, "title": "Lagermedarbejder", "description": "Pluk og pak", "scheme": "ordinaer",
+            "positions": 1, "hours_per_week": 37, "postcode": "4200", "received_via": "hotline",
+            "received_on": "2025-03-03"}
+    res = crm_client.post("/api/v1/orders", json=body, headers={**konsulent, "X-Request-ID": "rid-order-1"})
+    assert res.status_code == 201, res.text
+    event = db.query(OutboxEvent).filter(OutboxEvent.type == "order.received").one()
+    assert event.request_id == "rid-order-1"
+    _to_stream(redis_conn, event)
+    fields = redis_conn.xrange(STREAM)[-1][1]
+    assert fields[b"request_id"] == b"rid-order-1"
+
+    # A job enqueued inside a request runs under that request's id; one enqueued outside under its own.
+    queue = Queue("jobbro-test-context", connection=redis_conn)
+    with request_context("rid-order-1"):
+        inside = queue.enqueue(current_request_id, meta=job_meta())
+    outside = queue.enqueue(current_request_id, meta=job_meta())
+    JobbroWorker([queue], connection=redis_conn).work(burst=True)
+    assert inside.latest_result().return_value == "rid-order-1"
+    assert outside.latest_result().return_value == f"job-{outside.id}"

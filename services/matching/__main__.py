@@ -7,6 +7,7 @@ import logging
 import sys
 
 from shared import cli
+from shared.logs import configure_logging
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,7 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", default=None)
     p.add_argument("--min-outcomes", type=int, default=50)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s %(message)s", stream=sys.stderr)
+    if args.command not in ("worker", "events", "serve"):  # long-running processes log JSON
+        logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s %(message)s", stream=sys.stderr)
 
     if args.command == "serve":
         cli.serve("services.matching.main:app", args)
@@ -39,20 +41,21 @@ def main(argv: list[str] | None = None) -> int:
 
         return batch.main(args)
     elif args.command == "worker":
-        from rq import SimpleWorker
-
         from services.matching.index.jobs import queue
+        from shared.jobs import JobbroWorker
         from shared.redis_client import get_redis
 
         # Jobs run in this process, not a fork per job: the embedding model is loaded once and
         # kept, instead of a few seconds' reload for every CV (the model's ~400 MB stay resident).
-        SimpleWorker([queue()], connection=get_redis()).work(burst=args.burst, with_scheduler=False)
+        configure_logging("matching")
+        JobbroWorker([queue()], connection=get_redis()).work(burst=args.burst, with_scheduler=False)
     elif args.command == "events":
         from redis import Redis
 
         from services.matching.vacancies.events import run_forever
         from shared.settings import get_settings
 
+        configure_logging("matching")
         # Its own connection: the shared one times out after 2 s, as long as XREADGROUP blocks
         # when the stream is idle, which would make every quiet moment an error.
         run_forever(Redis.from_url(get_settings().redis_url, socket_connect_timeout=2, socket_timeout=15))

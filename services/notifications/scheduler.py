@@ -18,6 +18,7 @@ from redis import Redis
 from rq.cron import CronScheduler
 from rq.exceptions import StopRequested
 
+from shared.logs import configure_logging
 from shared.settings import get_settings
 
 log = logging.getLogger("jobbro.notifications.scheduler")
@@ -107,7 +108,7 @@ def build(connection: Redis, parent_pid: int | None = None) -> LeaderCronSchedul
 
 def run(redis_url: str, parent_pid: int | None) -> None:
     """Entry point of the cron child process."""
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s cron %(levelname)s %(message)s")
+    configure_logging("notifications")
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the worker stops us
     connection = Redis.from_url(redis_url, socket_timeout=10, socket_connect_timeout=5)
     build(connection, parent_pid).start()

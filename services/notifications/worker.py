@@ -1,6 +1,6 @@
 """`python -m services.notifications worker`: one RQ worker, RQ's scheduler and the cron.
 
-The worker runs jobs in its own process (RQ's SimpleWorker): it keeps one SMTP connection and
+The worker runs jobs in its own process (RQ's SimpleWorker, as `shared.jobs.JobbroWorker`): it keeps one SMTP connection and
 one database pool across jobs, which is what makes a 10,000-recipient newsletter fast, and a
 `kill -9` of the worker process stops its work at once (the sweeper recovers its rows).
 """
@@ -12,10 +12,11 @@ import multiprocessing
 import os
 
 from redis import Redis
-from rq import SimpleWorker
 
 from services.notifications.events.consumer import ensure_group
 from services.notifications.queues import queue_names
+from shared.jobs import JobbroWorker
+from shared.logs import configure_logging
 from shared.settings import get_settings
 
 log = logging.getLogger("jobbro.notifications.worker")
@@ -33,13 +34,13 @@ def _start_cron(redis_url: str) -> multiprocessing.Process:
 
 def run(queues: list[str] | None = None, *, burst: bool = False, cron: bool = True, name: str | None = None) -> None:
     settings = get_settings()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    configure_logging("notifications")
     # No socket timeout: the worker blocks on BLPOP for its dequeue timeout.
     connection = Redis.from_url(settings.redis_url)
     ensure_group(connection)
     names = queues or queue_names()
     cron_proc = _start_cron(settings.redis_url) if cron and not burst else None
-    worker = SimpleWorker(names, connection=connection, name=name, worker_ttl=60, maintenance_interval=30)
+    worker = JobbroWorker(names, connection=connection, name=name, worker_ttl=60, maintenance_interval=30)
     try:
         worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
     finally:

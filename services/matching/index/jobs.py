@@ -17,6 +17,7 @@ from services.matching.candidates.models import Candidate
 from services.matching.index import store
 from services.matching.vacancies.models import Vacancy
 from shared.db import get_engine
+from shared.logs import job_meta
 from shared.redis_client import get_redis
 
 log = logging.getLogger("jobbro.matching.jobs")
@@ -129,7 +130,7 @@ def _enqueue(fn, *args) -> None:
     from rq import Retry
 
     try:
-        queue().enqueue(fn, *args, retry=Retry(max=3, interval=[5, 30, 120]), job_timeout=600)
+        queue().enqueue(fn, *args, retry=Retry(max=3, interval=[5, 30, 120]), job_timeout=600, meta=job_meta())
     except RedisError as exc:
         # The record is saved; `reembed` (or the next start) catches up on anything missing.
         log.warning("could not enqueue %s%s: %s", fn.__name__, args, exc)

@@ -22,6 +22,7 @@ from sqlmodel import Session
 from services.matching.vacancies import service
 from shared.db import get_engine
 from shared.events import STREAM, EventType
+from shared.logs import request_context
 
 log = logging.getLogger("jobbro.matching.events")
 GROUP = "matching"
@@ -69,7 +70,8 @@ def consume_once(redis: Redis, consumer: str, count: int = 50, block_ms: int = 2
         fields = {k.decode() if isinstance(k, bytes) else k: v.decode() if isinstance(v, bytes) else v
                   for k, v in raw.items()}
         try:
-            handle(fields)
+            with request_context(fields.get("request_id")):
+                handle(fields)
         except Exception:
             # Left pending: another consumer (or this one, later) retries it via XAUTOCLAIM.
             log.exception("event %s (%s) failed", fields.get("id"), fields.get("type"))

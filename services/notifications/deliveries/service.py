@@ -42,6 +42,7 @@ from services.notifications.smtp.ratelimit import RateLimiter
 from services.notifications.smtp.sender import Bounced, Fenced, Permanent, SmtpSender, Transient
 from services.notifications.unsubscribe.tokens import unsubscribe_url
 from shared.glossary import DeliveryKind, DeliveryStatus
+from shared.logs import job_meta
 from shared.models_base import utcnow
 from shared.settings import get_settings
 
@@ -98,11 +99,13 @@ def enqueue(ids: Iterable[int], *, bulk: bool, at: datetime | None = None) -> in
     try:
         if at is not None:
             for chunk in chunks:
-                queue.enqueue_at(at, jobs.send_batch, chunk, job_timeout=_job_timeout(len(chunk)), result_ttl=60)
+                queue.enqueue_at(at, jobs.send_batch, chunk, job_timeout=_job_timeout(len(chunk)), result_ttl=60,
+                                 meta=job_meta())
             return len(chunks)
         with queue.connection.pipeline() as pipe:
             queue.enqueue_many([
-                Queue.prepare_data(jobs.send_batch, args=(chunk,), timeout=_job_timeout(len(chunk)), result_ttl=60)
+                Queue.prepare_data(jobs.send_batch, args=(chunk,), timeout=_job_timeout(len(chunk)), result_ttl=60,
+                                   meta=job_meta())
                 for chunk in chunks
             ], pipeline=pipe)
             pipe.execute()

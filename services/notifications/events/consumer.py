@@ -25,6 +25,7 @@ from sqlmodel import Session
 
 from services.notifications.reminders import service as reminders
 from shared.events import STREAM, EventType
+from shared.logs import request_context
 from shared.settings import get_settings
 
 log = logging.getLogger("jobbro.notifications.events")
@@ -57,7 +58,7 @@ def _decode(fields: dict) -> dict[str, Any]:
     f = {(k.decode() if isinstance(k, bytes) else k): (v.decode() if isinstance(v, bytes) else v)
          for k, v in fields.items()}
     return {"id": f.get("id"), "type": f.get("type"), "occurred_at": f.get("occurred_at"),
-            "payload": json.loads(f.get("payload") or "{}")}
+            "request_id": f.get("request_id"), "payload": json.loads(f.get("payload") or "{}")}
 
 
 def _too_old(event: dict[str, Any]) -> bool:
@@ -94,7 +95,8 @@ def consume(engine: Engine, redis: Redis, *, count: int = 200, budget_seconds: f
                 continue
             try:
                 event = _decode(fields)
-                stats["queued"] += handle(engine, event)
+                with request_context(event.get("request_id")):
+                    stats["queued"] += handle(engine, event)
                 redis.xack(STREAM, GROUP, entry_id)
                 stats["handled"] += 1
             except Exception:

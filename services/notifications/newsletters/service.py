@@ -35,6 +35,7 @@ from services.notifications.newsletters.schemas import (
 )
 from shared.auth import Principal
 from shared.errors import Conflict, Invalid, NotFound
+from shared.logs import job_meta
 from shared.glossary import (
     NEWSLETTER_STATUS_LABELS,
     SECTOR_LABELS,
@@ -212,7 +213,7 @@ def _schedule(session: Session, nl: Newsletter, at: datetime) -> SendAccepted:
         from services.notifications import jobs
         from services.notifications.queues import main_queue
 
-        main_queue().enqueue_at(at, jobs.dispatch_newsletter, nl.id, result_ttl=3600)
+        main_queue().enqueue_at(at, jobs.dispatch_newsletter, nl.id, result_ttl=3600, meta=job_meta())
     except Exception as exc:
         log.warning("could not schedule newsletter %s in Redis, the sweeper will dispatch it: %s", nl.id, exc)
     return SendAccepted(id=nl.id, status=nl.status, scheduled_at=at, recipients=recipients, new_deliveries=0)
