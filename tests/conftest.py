@@ -137,6 +137,41 @@ def db(engine) -> Iterator:
         connection.close()
 
 
+def wipe(engine) -> None:
+    """Empty every table of every service (for tests whose data must really be committed)."""
+    from sqlmodel import SQLModel
+
+    import services.crm.models  # noqa: F401
+    import services.matching.models  # noqa: F401
+    import services.notifications.models  # noqa: F401
+
+    tables = sorted(SQLModel.metadata.tables)
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE"))
+            return
+        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        for t in tables:
+            conn.execute(text(f'DELETE FROM "{t}"'))
+        conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+
+
+@pytest.fixture
+def committed(engine):
+    """A session whose commits are real, for code under test that uses its own connections (RQ
+    workers, event consumers, subprocesses) and cannot see the `db` fixture's open transaction.
+    Every table is emptied before and after."""
+    from sqlmodel import Session
+
+    wipe(engine)
+    session = Session(engine, expire_on_commit=False)
+    try:
+        yield session
+    finally:
+        session.close()
+        wipe(engine)
+
+
 @pytest.fixture
 def redis_conn():
     if not REDIS:

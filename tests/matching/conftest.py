@@ -36,40 +36,6 @@ def embed_all(db):
     return _run
 
 
-@pytest.fixture
-def committed(engine):
-    """A session whose commits are real (the events consumer and the RQ worker use their own
-    connections and cannot see the `db` fixture's open transaction); the tables are emptied
-    before and after."""
-    from sqlmodel import Session
-
-    _wipe(engine)
-    session = Session(engine, expire_on_commit=False)
-    try:
-        yield session
-    finally:
-        session.close()
-        _wipe(engine)
-
-
-def _wipe(engine) -> None:
-    from sqlalchemy import text
-    from sqlmodel import SQLModel
-
-    import services.crm.models  # noqa: F401
-    import services.matching.models  # noqa: F401
-
-    tables = sorted(SQLModel.metadata.tables)
-    with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE"))
-            return
-        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
-        for t in tables:
-            conn.execute(text(f'DELETE FROM "{t}"'))
-        conn.exec_driver_sql("PRAGMA foreign_keys=ON")
-
-
 def run_matching(*args: str, timeout: float = 300) -> "subprocess.CompletedProcess[str]":
     """`python -m services.matching ...` in its own process, on the test database and Redis
     (tests/conftest.py put their URLs in the environment it inherits)."""

@@ -117,36 +117,6 @@ def sink(monkeypatch):
 
 # -- committed data ------------------------------------------------------------------------------
 
-def wipe(engine) -> None:
-    from sqlmodel import SQLModel
-
-    import services.notifications.models  # noqa: F401
-
-    tables = sorted(SQLModel.metadata.tables)
-    with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE"))
-            return
-        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
-        for t in tables:
-            conn.execute(text(f'DELETE FROM "{t}"'))
-        conn.exec_driver_sql("PRAGMA foreign_keys=ON")
-
-
-@pytest.fixture
-def committed(engine):
-    """A session whose commits are real; everything in the database is removed afterwards."""
-    from sqlmodel import Session
-
-    wipe(engine)
-    session = Session(engine, expire_on_commit=False)
-    try:
-        yield session
-    finally:
-        session.close()
-        wipe(engine)
-
-
 def make_contacts(engine, n: int, *, per_company: int = 10, sector: str = "privat", industry_code: str = "471100",
                   consent: bool = True, tag: str | None = None) -> list[tuple[int, str]]:
     """Bulk-create `n` contacts (with companies); returns [(contact_id, email)]."""

@@ -12,7 +12,6 @@ from sqlalchemy import text
 
 @pytest.mark.redis
 def test_the_morning_round_erases_idle_job_seekers_and_contacts(committed, engine, redis_conn, monkeypatch):
-    import services.matching.models  # noqa: F401  (the wipe after the test empties matching's tables too)
     from services.matching.candidates.models import Candidate
     from services.notifications.reminders import daily
     from shared.settings import get_settings
