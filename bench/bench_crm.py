@@ -36,6 +36,7 @@ from sqlalchemy import delete, func, select  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from loadgen import request_bytes, run_load  # noqa: E402
+from processes import start_service  # noqa: E402
 
 DB_URL = os.environ.get("JOBBRO_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/jobbro_bench")
 PORT = int(os.environ.get("JOBBRO_BENCH_CRM_PORT", "8120"))
@@ -97,20 +98,7 @@ def ensure_database():
 def start_server() -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": DB_URL, "JOBBRO_DEMO_DATA": "0"}
     env.pop("JOBBRO_ADMIN_EMAIL", None)
-    proc = subprocess.Popen([sys.executable, "-m", "services.crm", "serve", "--host", HOST, "--port", str(PORT)],
-                            cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"crm exited with {proc.returncode} at start-up (port {PORT} taken?)")
-        try:
-            if httpx.get(f"http://{HOST}:{PORT}/health", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    proc.terminate()
-    raise SystemExit("crm did not answer /health within 60 s")
+    return start_service("services.crm", PORT, env)
 
 
 def login(client: httpx.Client, email: str) -> dict[str, str]:

@@ -31,6 +31,8 @@ sys.path.insert(0, str(REPO / "bench"))
 import httpx  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
+from processes import start_service  # noqa: E402
+
 HOST = "127.0.0.1"
 WEB_PORT = int(os.environ.get("JOBBRO_BENCH_WEB_PORT", "8190"))
 CRM_PORT = int(os.environ.get("JOBBRO_BENCH_WEB_CRM_PORT", "8191"))
@@ -44,23 +46,6 @@ def log(message: str) -> None:
 
 def emit(figure: str, value: float, unit: str, target: str | None) -> None:
     print(json.dumps({"figure": figure, "value": round(value, 1), "unit": unit, "target": target}), flush=True)
-
-
-def start(module: str, port: int, env: dict) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-m", module, "serve", "--host", HOST, "--port", str(port)],
-                            cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"{module} exited with {proc.returncode} at start-up (port {port} taken?)")
-        try:
-            if httpx.get(f"http://{HOST}:{port}/health", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    proc.terminate()
-    raise SystemExit(f"{module} did not answer /health within 60 s")
 
 
 class Browser:
@@ -130,8 +115,8 @@ def main() -> None:
 
     env = {**os.environ, "DATABASE_URL": DB_URL, "JOBBRO_DEMO_DATA": "0", "CRM_URL": f"http://{HOST}:{CRM_PORT}"}
     env.pop("JOBBRO_ADMIN_EMAIL", None)
-    crm = start("services.crm", CRM_PORT, env)
-    web = start("services.web", WEB_PORT, env)
+    crm = start_service("services.crm", CRM_PORT, env)
+    web = start_service("services.web", WEB_PORT, env)
     medians: list[float] = []
     try:
         pages = {
