@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import sys
 
 from redis import Redis
 from rq.cron import CronScheduler

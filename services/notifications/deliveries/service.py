@@ -37,7 +37,6 @@ from sqlmodel import Session
 from services.notifications.content import mime
 from services.notifications.content.render import Rendered, render_mail
 from services.notifications.deliveries import queries
-from services.notifications.deliveries.models import Delivery
 from services.notifications.smtp.ratelimit import RateLimiter
 from services.notifications.smtp.sender import Bounced, Fenced, Permanent, SmtpSender, Transient
 from services.notifications.unsubscribe.tokens import unsubscribe_url
