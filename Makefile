@@ -38,8 +38,13 @@ run: migrate model demo
 	@echo "Notifications API http://127.0.0.1:8003/docs; mail sent by Jobbro: http://127.0.0.1:8026 (local SMTP sink)"
 	$(BIN)/honcho start -f Procfile
 
+# The whole suite (PostgreSQL when reachable), then a second, quicker pass of the services' API
+# tests on SQLite, the embedded default every newcomer runs, so it cannot quietly rot.
+SQLITE_PASS ?= tests/crm tests/matching tests/notifications tests/test_installations.py
 test: install chromium model
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@if [ -z "$(PYTEST_ARGS)" ]; then echo "test: second pass on SQLite (the embedded default)"; \
+	  JOBBRO_TEST_BACKEND=sqlite $(BIN)/python -m pytest -q -p no:cacheprovider $(SQLITE_PASS); fi
 
 # The browser tests drive Debian's Chromium (never a browser downloaded by Playwright).
 chromium:

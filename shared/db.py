@@ -44,12 +44,26 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):
-            conn.exec_driver_sql("BEGIN")
+            # Several processes write this one file. A DEFERRED transaction that reads and then
+            # writes fails at once with SQLITE_BUSY when another process committed in between
+            # (the busy timeout cannot help: waiting would not make its snapshot current). So a
+            # transaction takes the write lock up front and waits for it (busy timeout) instead;
+            # pollers that only read opt out with `read_only(engine)` (WAL readers never block).
+            conn.exec_driver_sql(f"BEGIN {conn.get_execution_options().get(_BEGIN_OPTION, 'IMMEDIATE')}")
 
         return engine
     # The pool matches the request thread pool (40 threads), so a busy replica reuses connections
     # instead of opening overflow ones; pre-ping keeps a PostgreSQL restart invisible to users.
     return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=20, pool_recycle=1800)
+
+
+_BEGIN_OPTION = "jobbro_sqlite_begin"
+
+
+def read_only(engine: Engine) -> Engine:
+    """The same engine for work that never writes: on SQLite its transactions start DEFERRED,
+    so a reader does not queue behind writers for the write lock (PostgreSQL: unchanged)."""
+    return engine.execution_options(**{_BEGIN_OPTION: "DEFERRED"})
 
 
 @lru_cache

@@ -1,7 +1,8 @@
 """Domain events through a transactional outbox.
 
 `publish()` adds an `OutboxEvent` row to the caller's session, so the event exists only if the
-change commits. After the commit, the rows are pushed to the Redis stream `jobbro:events` and
+change commits. After the commit, the rows are pushed to the installation's Redis stream
+(`stream()`: `jobbro:<installation>:events`, see shared/installation.py) and
 marked published. If Redis is away, they stay unpublished and `relay_pending()` (run by the
 scheduler every few seconds) sends them later. Delivery is therefore at-least-once: consumers
 deduplicate on the event `id`. Schemas: `docs/events.md`.
@@ -23,11 +24,11 @@ from sqlmodel import Field, Session, SQLModel, select
 
 from enum import StrEnum
 
+from shared.installation import installation_id, redis_key
 from shared.logs import request_id_var
 
 log = logging.getLogger("jobbro.events")
 
-STREAM = "jobbro:events"
 STREAM_MAXLEN = 200_000
 
 
@@ -39,6 +40,39 @@ class EventType(StrEnum):
     placement_started = "placement.started"
     placement_ended = "placement.ended"
     contact_unsubscribed = "contact.unsubscribed"
+    # Issue 12: events carry what consumers need (contracts: shared/event_contracts.py).
+    order_changed = "order.changed"
+    company_created = "company.created"
+    company_changed = "company.changed"
+    company_deleted = "company.deleted"
+    contact_created = "contact.created"
+    contact_changed = "contact.changed"
+    contact_consent_changed = "contact.consent_changed"
+    contact_erased = "contact.erased"
+    agreement_changed = "agreement.changed"
+    agreement_deleted = "agreement.deleted"
+    campaign_created = "campaign.created"
+    campaign_changed = "campaign.changed"
+    campaign_deleted = "campaign.deleted"
+    campaign_target_added = "campaign.target_added"
+
+
+def stream() -> str:
+    """This installation's event stream."""
+    return redis_key("events")
+
+
+def is_foreign(fields: dict[str, Any], consumer: str) -> bool:
+    """True (and logged) for a stream entry another installation wrote: the consumer skips it.
+
+    Streams are per installation, so this only happens when two installations were configured
+    with one id, or an entry was copied by hand; applying it would mix their records."""
+    origin = fields.get("installation")
+    if origin == installation_id():
+        return False
+    log.warning("%s: ignoring event %s (%s) from installation %r; this is installation %r",
+                consumer, fields.get("id"), fields.get("type"), origin, installation_id())
+    return True
 
 
 def _utcnow() -> datetime:
@@ -66,9 +100,10 @@ def publish(session: Session, type_: EventType, payload: dict[str, Any]) -> Outb
 
 def _to_stream(redis: Redis, evt: OutboxEvent) -> None:
     redis.xadd(
-        STREAM,
+        stream(),
         {
             "id": evt.id,
+            "installation": installation_id(),
             "type": evt.type,
             "occurred_at": evt.created_at.isoformat(),
             "payload": json.dumps(evt.payload),
@@ -143,7 +178,7 @@ def install_after_commit_flush(get_redis) -> None:
 def read_events(redis: Redis, last_id: str = "0-0", count: int = 100) -> list[dict[str, Any]]:
     """Helper for consumers and tests: decode entries after `last_id`."""
     out = []
-    for entry_id, fields in redis.xrange(STREAM, min=f"({last_id}" if last_id != "0-0" else "-", count=count):
+    for entry_id, fields in redis.xrange(stream(), min=f"({last_id}" if last_id != "0-0" else "-", count=count):
         f = {k.decode(): v.decode() for k, v in fields.items()}
         out.append({"stream_id": entry_id.decode(), "id": f["id"], "type": f["type"],
                     "occurred_at": f["occurred_at"], "payload": json.loads(f["payload"])})

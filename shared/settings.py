@@ -23,6 +23,10 @@ class Settings(BaseSettings):
     smtp_port: int = 8025
 
     jobbro_municipality_code: int = 330
+    # Everything this installation keeps in Redis is named under this id (shared/installation.py);
+    # unset, one is made and kept in the data folder, beside the embedded SQLite files.
+    jobbro_installation_id: str | None = None
+    jobbro_data_dir: Path = REPO_ROOT / "var"
     jobbro_admin_email: str | None = None
     jobbro_admin_password: str | None = None
     jobbro_demo_data: bool = True

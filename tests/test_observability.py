@@ -53,7 +53,7 @@ def current_request_id() -> str | None:
 def test_request_id_follows_a_change_into_its_event_and_its_jobs(crm_client, konsulent, factories, db, redis_conn):
     from rq import Queue
 
-    from shared.events import STREAM, OutboxEvent, _to_stream
+    from shared.events import stream, OutboxEvent, _to_stream
     from shared.jobs import JobbroWorker
     from shared.logs import job_meta, request_context
 
@@ -66,7 +66,7 @@ def test_request_id_follows_a_change_into_its_event_and_its_jobs(crm_client, kon
     event = db.query(OutboxEvent).filter(OutboxEvent.type == "order.received").one()
     assert event.request_id == "rid-order-1"
     _to_stream(redis_conn, event)
-    fields = redis_conn.xrange(STREAM)[-1][1]
+    fields = redis_conn.xrange(stream())[-1][1]
     assert fields[b"request_id"] == b"rid-order-1"
 
     # A job enqueued inside a request runs under that request's id; one enqueued outside under its own.

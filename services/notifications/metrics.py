@@ -25,6 +25,7 @@ class NotificationsCollector:
         from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
 
         from services.notifications.queues import queue_names
+        from shared.installation import plain_queue_name
         from shared.redis_client import get_redis
 
         jobs = GaugeMetricFamily("jobbro_queue_jobs", "RQ jobs per queue and state (queued, started, "
@@ -32,8 +33,9 @@ class NotificationsCollector:
         workers = GaugeMetricFamily("jobbro_rq_workers", "RQ workers registered in Redis")
         try:
             redis = get_redis()
-            for name in queue_names():
-                queue = Queue(name, connection=redis)
+            for full in queue_names():
+                queue = Queue(full, connection=redis)
+                name = plain_queue_name(full)
                 jobs.add_metric([name, "queued"], queue.count)
                 jobs.add_metric([name, "started"], StartedJobRegistry(queue=queue).count)
                 jobs.add_metric([name, "scheduled"], ScheduledJobRegistry(queue=queue).count)

@@ -17,12 +17,16 @@ from redis import Redis
 from rq.cron import CronScheduler
 from rq.exceptions import StopRequested
 
+from shared.installation import redis_key
 from shared.logs import configure_logging
 from shared.settings import get_settings
 
 log = logging.getLogger("jobbro.notifications.scheduler")
 
-LEASE_KEY = "jobbro:notifications:cron-leader"
+
+
+def lease_key() -> str:
+    return redis_key("notifications", "cron-leader")
 
 # KEYS[1] lease, ARGV[1] me, ARGV[2] ttl ms -> 1 if I hold the lease now.
 _LEASE = """
@@ -48,7 +52,7 @@ class LeaderCronScheduler(CronScheduler):
 
     def _hold_lease(self) -> bool:
         try:
-            held = bool(self._lease(keys=[LEASE_KEY], args=[self.name, self.ttl_ms]))
+            held = bool(self._lease(keys=[lease_key()], args=[self.name, self.ttl_ms]))
         except Exception as exc:
             log.warning("cron lease check failed: %s", exc)
             held = False
@@ -85,7 +89,7 @@ class LeaderCronScheduler(CronScheduler):
     def register_death(self, pipeline=None) -> None:
         try:
             if self.leading:
-                self.connection.delete(LEASE_KEY)
+                self.connection.delete(lease_key())
             super().register_death(pipeline)
         except Exception:
             pass

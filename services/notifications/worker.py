@@ -15,6 +15,7 @@ from redis import Redis
 
 from services.notifications.events.consumer import ensure_group
 from services.notifications.queues import queue_names
+from shared.installation import queue_name
 from shared.jobs import JobbroWorker
 from shared.logs import configure_logging
 from shared.settings import get_settings
@@ -38,7 +39,7 @@ def run(queues: list[str] | None = None, *, burst: bool = False, cron: bool = Tr
     # No socket timeout: the worker blocks on BLPOP for its dequeue timeout.
     connection = Redis.from_url(settings.redis_url)
     ensure_group(connection)
-    names = queues or queue_names()
+    names = [queue_name(q) for q in queues] if queues else queue_names()
     cron_proc = _start_cron(settings.redis_url) if cron and not burst else None
     worker = JobbroWorker(names, connection=connection, name=name, worker_ttl=60, maintenance_interval=30)
     try:

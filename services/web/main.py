@@ -106,8 +106,13 @@ def build_app() -> FastAPI:
     async def _service_down(request: Request, exc: ServiceDown):
         log.warning("service %s unavailable: %s", exc.service, exc.reason)
         name = SERVICE_LABELS.get(exc.service, exc.service)
+        # A GET is safe to repeat as it was; after a form, "try again" goes back to the form, where
+        # the browser still holds what was typed.
+        retry = str(request.url.path) + (f"?{request.url.query}" if request.url.query else "")
         return render(request, "error.html", {"title": "Prøv igen om lidt",
-                                              "message": f"Jobbros {name}-tjeneste svarer ikke lige nu."},
+                                              "message": f"Jobbros {name}-tjeneste svarer ikke lige nu.",
+                                              "retry_url": retry if request.method == "GET" else None,
+                                              "retry_back": request.method != "GET"},
                       503, headers={"Retry-After": "5"})
 
     @app.exception_handler(StarletteHTTPException)

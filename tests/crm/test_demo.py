@@ -163,6 +163,22 @@ def _digest(writer: MemoryWriter) -> str:
     return h.hexdigest()
 
 
+def test_the_demo_consultants_day_has_tasks_coming_and_a_handful_overdue_from_the_last_weeks(client):
+    """Min dag as a real consultant's: nothing left open since years back (issue 11)."""
+    from datetime import timedelta
+
+    konsulent = token(client, "konsulent@jobbro.dk")
+    me = client.get("/api/v1/users/me", headers=konsulent).json()
+    page = client.get("/api/v1/tasks", headers=konsulent,
+                      params={"consultant_id": me["id"], "limit": 200}).json()
+    due = [date.fromisoformat(t["follow_up_on"]) for t in page["items"]]
+    assert page["total"] == len(due) and due
+    overdue = [d for d in due if d < AS_OF]
+    coming = [d for d in due if AS_OF <= d <= AS_OF + timedelta(days=14)]
+    assert min(due) >= AS_OF - timedelta(days=21), f"open since {min(due)}"
+    assert 1 <= len(overdue) <= 15 and coming
+
+
 def test_the_same_seed_gives_the_same_data_and_another_seed_other_data():
     runs = []
     for seed in (7, 7, 8):

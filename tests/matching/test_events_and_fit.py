@@ -28,7 +28,8 @@ def test_crm_order_events_create_update_and_close_the_vacancy(committed, engine,
     from services.crm.orders.models import Order
     from services.matching.index.models import StoredVector
     from services.matching.vacancies.events import GROUP, consume_once
-    from shared.events import STREAM, EventType, publish, relay_pending
+    from shared.events import EventType, publish, relay_pending, stream
+    from shared.installation import installation_id
 
     s = committed
     company = Company(cvr="13585628", name="Lagerhuset ApS", sector="privat", postcode="4200")
@@ -51,7 +52,7 @@ def test_crm_order_events_create_update_and_close_the_vacancy(committed, engine,
         "Lagermedarbejder", "ordinaer", "Lagerhuset ApS", 37, "4200", "aaben")
     assert "gaffeltruck" in v.text  # read from crm's order: the event carries no free text
     assert v.features["occupations"], "the title is mapped to ESCO occupations"
-    assert redis_conn.xpending(STREAM, GROUP)["pending"] == 0
+    assert redis_conn.xpending(stream(), GROUP)["pending"] == 0
 
     # The embedding job it queued, run by a real RQ worker process.
     done = run_matching("worker", "--burst")
@@ -66,14 +67,14 @@ def test_crm_order_events_create_update_and_close_the_vacancy(committed, engine,
     order.hours_per_week = 30
     s.add(order)
     s.commit()
-    redis_conn.xadd(STREAM, {"id": "redelivered", "type": EventType.order_received.value,
+    redis_conn.xadd(stream(), {"installation": installation_id(), "id": "redelivered", "type": EventType.order_received.value,
                              "occurred_at": "2026-11-23T10:00:00", "payload": json.dumps(received)})
     assert consume_once(redis_conn, "test-consumer", block_ms=200) == 1
     (again,) = _vacancy_for(engine, order.id)
     assert again.id == v.id and again.hours_per_week == 30 and "nathold" in again.text
 
     # Filled in crm: the vacancy closes and stops being offered.
-    redis_conn.xadd(STREAM, {"id": "filled", "type": EventType.order_status_changed.value,
+    redis_conn.xadd(stream(), {"installation": installation_id(), "id": "filled", "type": EventType.order_status_changed.value,
                              "occurred_at": "2026-11-23T11:00:00",
                              "payload": json.dumps({"order_id": order.id, "old_status": "modtaget",
                                                     "new_status": "besat"})})

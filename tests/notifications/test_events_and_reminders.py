@@ -144,11 +144,12 @@ def test_events_reach_the_mailbox_through_the_stream_consumer_group_and_relay(co
     workers.start("b")
     wait_for(lambda: sorted(sink.recipients()) == ["alarm@jobcenter.dk", "mette@portal.dk"], 30, "receipt and alert")
     # The same event again (a relay that crashed before marking it published): nobody gets a second mail.
-    from shared.events import STREAM
-    redis_conn.xadd(STREAM, {"id": "again", "type": "order.received", "occurred_at": utcnow().isoformat(),
+    from shared.events import stream
+    from shared.installation import installation_id
+    redis_conn.xadd(stream(), {"installation": installation_id(), "id": "again", "type": "order.received", "occurred_at": utcnow().isoformat(),
                              "payload": json.dumps({"order_id": order_id, "company_id": 0, "received_via": "portal"})})
-    wait_for(lambda: not redis_conn.xpending(STREAM, "notifications")["pending"]
-             and redis_conn.xinfo_groups(STREAM)[0]["lag"] == 0, 20, "the repeat to be consumed")
+    wait_for(lambda: not redis_conn.xpending(stream(), "notifications")["pending"]
+             and redis_conn.xinfo_groups(stream())[0]["lag"] == 0, 20, "the repeat to be consumed")
     time.sleep(1.5)
     assert sorted(sink.recipients()) == ["alarm@jobcenter.dk", "mette@portal.dk"]
 
@@ -156,20 +157,21 @@ def test_events_reach_the_mailbox_through_the_stream_consumer_group_and_relay(co
 @pytest.mark.redis
 def test_an_event_a_dead_consumer_took_is_claimed_by_another(committed, engine, redis_conn):
     from services.notifications.events.consumer import GROUP, consume, ensure_group
-    from shared.events import STREAM
+    from shared.events import stream
+    from shared.installation import installation_id
     from shared.models_base import utcnow
 
     ensure_group(redis_conn)
     payload = {"key": "aktivitet:1:2026-01-01", "kind": "aktivitet", "id": 1, "company_id": 1, "company_name": "X",
                "consultant_id": None, "consultant_email": "k@jobcenter.dk", "follow_up_on": "2026-01-01", "summary": "s"}
-    redis_conn.xadd(STREAM, {"id": "e1", "type": "followup.due", "occurred_at": utcnow().isoformat(), "payload": json.dumps(payload)})
-    taken = redis_conn.xreadgroup(GROUP, "dead-worker", {STREAM: ">"}, count=10)
+    redis_conn.xadd(stream(), {"installation": installation_id(), "id": "e1", "type": "followup.due", "occurred_at": utcnow().isoformat(), "payload": json.dumps(payload)})
+    taken = redis_conn.xreadgroup(GROUP, "dead-worker", {stream(): ">"}, count=10)
     assert len(taken[0][1]) == 1  # taken, never acknowledged: its worker died
     assert consume(engine, redis_conn, consumer="other", claim_idle_ms=60_000)["handled"] == 0  # not idle long enough
     time.sleep(0.05)
     stats = consume(engine, redis_conn, consumer="other", claim_idle_ms=10)
     assert stats["handled"] == 1
-    assert redis_conn.xpending(STREAM, GROUP)["pending"] == 0
+    assert redis_conn.xpending(stream(), GROUP)["pending"] == 0
     with engine.connect() as conn:
         from sqlalchemy import text
 

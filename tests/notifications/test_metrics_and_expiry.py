@@ -8,6 +8,8 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import text
 
+from shared.settings import get_settings
+
 pytestmark = pytest.mark.redis
 
 
@@ -44,8 +46,8 @@ def test_metrics_report_queue_depth_failed_jobs_and_deliveries_by_status(committ
     assert _gauge(body, "jobbro_deliveries", kind="receipt", status="sent") == 2
     assert _gauge(body, "jobbro_deliveries", kind="receipt", status="failed") == 1
     assert _gauge(body, "jobbro_deliveries", kind="receipt", status="pending") == 1
-    assert _gauge(body, "jobbro_queue_jobs", queue=queue.name, state="queued") == 2
-    assert _gauge(body, "jobbro_queue_jobs", queue=queue.name, state="failed") == 1
+    assert _gauge(body, "jobbro_queue_jobs", queue=get_settings().notifications_queue, state="queued") == 2
+    assert _gauge(body, "jobbro_queue_jobs", queue=get_settings().notifications_queue, state="failed") == 1
 
 
 def test_the_morning_round_expires_orders_past_their_deadline(committed, engine, redis_conn, monkeypatch):

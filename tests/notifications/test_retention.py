@@ -3,6 +3,9 @@ crm) as the system, a recent one kept; an idle contact without consent is erased
 
 from __future__ import annotations
 
+import json
+from types import SimpleNamespace
+
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -48,7 +51,9 @@ def test_the_morning_round_erases_idle_job_seekers_and_contacts(committed, engin
     assert "GAMMEL-1" not in placed and "NY-1" in placed and len(placed) == 2
     assert any(r.startswith("slettet-") for r in placed)
     assert contacts == {kept_contact}
-    by = {(a.service, a.action, a.entity_id): a for a in audit}
+    # Raw SQL gives JSON back as text on SQLite.
+    audit = [a._asdict() | {"detail": json.loads(a.detail) if isinstance(a.detail, str) else a.detail} for a in audit]
+    by = {(a["service"], a["action"], a["entity_id"]): SimpleNamespace(**a) for a in audit}
     erase = by[("matching", "erase", "GAMMEL-1")]
     assert erase.actor_id is None and erase.detail["reason"].startswith("retention")
     assert by[("crm", "pseudonymise", "GAMMEL-1")].actor_id is None

@@ -245,3 +245,28 @@ def test_logging_a_contact_from_the_campaign_worklist_advances_the_target(web, s
     assert res.status_code == 303 and res.headers["location"] == f"/kampagner/{stack.seeded.campaign_id}"
     after = web.get(f"/kampagner/{stack.seeded.campaign_id}?mine=1&q=Sygehus").text
     assert "Besøg er registreret" in after and "Besøgt" in after
+
+
+def test_a_service_that_is_away_gives_a_503_page_that_offers_to_try_again(stack, monkeypatch):
+    """crm away (its database restarting, say): the page says so, with Retry-After and a way back."""
+    from fastapi.testclient import TestClient
+
+    from services.web.main import app
+    from shared.settings import get_settings
+
+    settings = get_settings()
+    monkeypatch.setattr(settings, "crm_url", stack.crm_url)
+    with TestClient(app, base_url="https://testserver") as client:
+        form = client.get("/login")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
+        assert client.post("/login", data={"email": stack.seeded.konsulent_email, "password": stack.seeded.password,
+                                           "csrf_token": token}, follow_redirects=False).status_code == 303
+        monkeypatch.setattr(settings, "crm_url", "http://127.0.0.1:9")  # nothing listens there
+        page = client.get("/virksomheder?q=lager")
+        assert page.status_code == 503 and page.headers["retry-after"] == "5"
+        assert "Prøv igen om lidt" in page.text
+        assert 'href="/virksomheder?q=lager">Prøv igen</a>' in page.text
+        # After a form, trying again means going back to the form (the browser keeps what was typed).
+        token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
+        posted = client.post("/login", data={"email": "x@jobbro.dk", "password": "y", "csrf_token": token})
+        assert posted.status_code == 503 and "history.back()" in posted.text

@@ -29,6 +29,8 @@ from services.crm.demo import danish as dk
 from services.crm.demo.users import DEMO_COLLEAGUES, DEMO_COMPANY_NAME, DEMO_USERS, DemoUser
 
 TZ = ZoneInfo("Europe/Copenhagen")
+# Follow-ups older than this are closed in the demo; younger ones may still be open (overdue).
+OPEN_FOLLOW_UP_DAYS = 21
 
 
 @dataclass(frozen=True)
@@ -538,6 +540,8 @@ class Generator:
             elif r < reached_share + 0.18 * progress:
                 status = "kontaktet"
                 follow = self.day_between(starts, until) + timedelta(days=rng.randint(7, 30))
+                if follow < self.as_of - timedelta(days=OPEN_FOLLOW_UP_DAYS):
+                    follow = None  # followed up long ago (drawn all the same: other figures stay put)
             elif r < reached_share + 0.25 * progress:
                 status = "afslaaet"
             else:
@@ -819,6 +823,13 @@ class Generator:
                 follow = day.date() + timedelta(days=rng.randint(7, 45))
                 if follow < self.as_of - timedelta(days=7) and rng.random() < 0.92:
                     done = self.at_work(follow + timedelta(days=rng.randint(0, 5)))
+                elif follow < self.as_of - timedelta(days=OPEN_FOLLOW_UP_DAYS):
+                    # A real consultant's list holds a handful overdue from the last weeks, not
+                    # tasks left open since years back: older ones were closed a few days late.
+                    # (No draw from `rng` here, so every other demo figure stays the same.)
+                    late = datetime.combine(follow + timedelta(days=3 + follow.toordinal() % 5), time(14, 0),
+                                            tzinfo=TZ)
+                    done = late.astimezone(UTC)
             return (self.new_id("activity"), co.id, consultant, contact, campaign_id, channel, purpose_list, day,
                     summary, follow, done, day)
 

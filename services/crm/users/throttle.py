@@ -19,6 +19,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 
 from shared.errors import DomainError
+from shared.installation import redis_key
 from shared.settings import get_settings
 
 log = logging.getLogger("jobbro.crm.login")
@@ -36,7 +37,7 @@ class TooManyAttempts(DomainError):
 def _key(kind: str, value: str, window: int) -> str:
     # Hashed: the keys are visible to anyone with Redis access and an e-mail is personal data.
     digest = hashlib.sha256(value.encode()).hexdigest()[:24]
-    return f"jobbro:login:{kind}:{digest}:{window}"
+    return redis_key("login", kind, digest, str(window))
 
 
 def check(redis: Redis, email: str, client: str | None) -> None:

@@ -16,19 +16,23 @@ from sqlmodel import Session, select
 from services.matching.candidates.models import Candidate
 from services.matching.index import store
 from services.matching.vacancies.models import Vacancy
-from shared.db import get_engine
+from shared.db import get_engine, read_only
+from shared.installation import queue_name, redis_key
 from shared.logs import job_meta
 from shared.redis_client import get_redis
 
 log = logging.getLogger("jobbro.matching.jobs")
 QUEUE = "matching"
-PROGRESS_KEY = "jobbro:matching:reembed"
 
 
 def queue():
     from rq import Queue
 
-    return Queue(QUEUE, connection=get_redis())
+    return Queue(queue_name(QUEUE), connection=get_redis())
+
+
+def progress_key() -> str:
+    return redis_key("matching", "reembed")
 
 
 def vacancy_text(v: Vacancy) -> str:
@@ -43,14 +47,23 @@ def embed_candidate_in(s: Session, candidate_id: int) -> bool:
     c = s.get(Candidate, candidate_id)
     if c is None:
         return False  # erased meanwhile: nothing to do, and nothing may be written back
-    digest = store.text_hash(c.cv_text)
+    text = c.cv_text
+    digest = store.text_hash(text)
     old = store.vector_of(s, store.CANDIDATE, c.id, emb.fingerprint)
     if old is not None and old.text_hash == digest:
         return False
-    vec = emb.passages([c.cv_text])[0]
-    store.save_vector(s, store.CANDIDATE, c.id, emb.name, emb.fingerprint, vec, digest)
+    s.commit()  # end the read: no transaction (on SQLite, no write lock) is held while the model works
+    vec = emb.passages([text])[0]
+    if not _still(s, Candidate, candidate_id, digest, lambda r: r.cv_text):
+        return False  # erased or changed while embedding: the newer job (if any) writes its vector
+    store.save_vector(s, store.CANDIDATE, candidate_id, emb.name, emb.fingerprint, vec, digest)
     s.commit()
     return True
+
+
+def _still(s: Session, model, entity_id: int, digest: str, text_of) -> bool:
+    row = s.get(model, entity_id, populate_existing=True)
+    return row is not None and store.text_hash(text_of(row)) == digest
 
 
 def embed_vacancy_in(s: Session, vacancy_id: int) -> bool:
@@ -65,7 +78,11 @@ def embed_vacancy_in(s: Session, vacancy_id: int) -> bool:
     old = store.vector_of(s, store.VACANCY, v.id, emb.fingerprint)
     if old is not None and old.text_hash == digest:
         return False
-    store.save_vector(s, store.VACANCY, v.id, emb.name, emb.fingerprint, emb.queries([text])[0], digest)
+    s.commit()  # as for candidates: nothing held while the model works
+    vec = emb.queries([text])[0]
+    if not _still(s, Vacancy, vacancy_id, digest, vacancy_text):
+        return False
+    store.save_vector(s, store.VACANCY, vacancy_id, emb.name, emb.fingerprint, vec, digest)
     s.commit()
     return True
 
@@ -98,22 +115,29 @@ def reembed_all(batch: int = 32) -> dict[str, int]:
         todo_v = [i for i in s.exec(select(Vacancy.id).order_by(Vacancy.id)).all() if i not in done_v]
     total = len(todo_c) + len(todo_v)
     progress = {"model": emb.name, "fingerprint": emb.fingerprint, "total": total, "done": 0}
-    redis.set(PROGRESS_KEY, json.dumps(progress))
+    redis.set(progress_key(), json.dumps(progress))
     with tqdm(total=total, desc=f"re-embedding ({emb.name})", unit="tekst") as bar:
         for kind, ids in ((store.CANDIDATE, todo_c), (store.VACANCY, todo_v)):
             for start in range(0, len(ids), batch):
                 chunk = ids[start : start + batch]
+                model = Candidate if kind == store.CANDIDATE else Vacancy
+                text_of = (lambda r: r.cv_text) if kind == store.CANDIDATE else vacancy_text
+                # Read, embed (seconds per batch on a CPU), then write in a short transaction of its
+                # own: a batch never holds the database while the model works.
+                with Session(read_only(get_engine())) as s:
+                    texts = {r.id: text_of(r) for r in (s.get(model, i) for i in chunk) if r is not None}
+                ids_ = list(texts)
+                vecs = ((emb.passages if kind == store.CANDIDATE else emb.queries)([texts[i] for i in ids_])
+                        if ids_ else [])
                 with Session(get_engine()) as s:
-                    model = Candidate if kind == store.CANDIDATE else Vacancy
-                    rows = [r for r in (s.get(model, i) for i in chunk) if r is not None]
-                    texts = [r.cv_text if kind == store.CANDIDATE else vacancy_text(r) for r in rows]
-                    vecs = (emb.passages(texts) if kind == store.CANDIDATE else emb.queries(texts)) if rows else []
-                    for r, t, vec in zip(rows, texts, vecs):
-                        store.save_vector(s, kind, r.id, emb.name, emb.fingerprint, vec, store.text_hash(t))
+                    for i, vec in zip(ids_, vecs):
+                        digest = store.text_hash(texts[i])
+                        if _still(s, model, i, digest, text_of):
+                            store.save_vector(s, kind, i, emb.name, emb.fingerprint, vec, digest)
                     s.commit()
                 bar.update(len(chunk))
                 progress["done"] += len(chunk)
-                redis.set(PROGRESS_KEY, json.dumps(progress))
+                redis.set(progress_key(), json.dumps(progress))
     return {"candidates": len(todo_c), "vacancies": len(todo_v)}
 
 

@@ -188,14 +188,14 @@ def record_outcome(session: Session, principal: Principal, vacancy_id: int, ref:
 def status(session: Session) -> dict[str, Any]:
     import json
 
-    from services.matching.index.jobs import PROGRESS_KEY
+    from services.matching.index.jobs import progress_key
     from shared.redis_client import get_redis
 
     emb = _embedder()
     n_c, n_v = store.counts(session)
     progress = None
     try:
-        raw = get_redis().get(PROGRESS_KEY)
+        raw = get_redis().get(progress_key())
         progress = json.loads(raw) if raw else None
     except Exception:
         progress = None

@@ -1,4 +1,4 @@
-"""Vacancies from crm: a consumer group on the Redis stream `jobbro:events`.
+"""Vacancies from crm: a consumer group on the installation's event stream (`shared.events.stream`).
 
 `order.received` creates (or, redelivered, updates) the vacancy for the order, reading the
 order's description, hours and postcode from crm's table (the payload carries no free text);
@@ -21,7 +21,7 @@ from sqlmodel import Session
 
 from services.matching.vacancies import service
 from shared.db import get_engine
-from shared.events import STREAM, EventType
+from shared.events import EventType, is_foreign, stream
 from shared.logs import request_context
 
 log = logging.getLogger("jobbro.matching.events")
@@ -30,7 +30,7 @@ GROUP = "matching"
 
 def ensure_group(redis: Redis) -> None:
     try:
-        redis.xgroup_create(STREAM, GROUP, id="0", mkstream=True)
+        redis.xgroup_create(stream(), GROUP, id="0", mkstream=True)
     except ResponseError as exc:
         if "BUSYGROUP" not in str(exc):
             raise
@@ -57,18 +57,21 @@ def consume_once(redis: Redis, consumer: str, count: int = 50, block_ms: int = 2
     ensure_group(redis)
     entries = []
     try:
-        _, claimed, *_ = redis.xautoclaim(STREAM, GROUP, consumer, min_idle_time=claim_after_ms, start_id="0-0",
+        _, claimed, *_ = redis.xautoclaim(stream(), GROUP, consumer, min_idle_time=claim_after_ms, start_id="0-0",
                                           count=count)
         entries += [(eid, f) for eid, f in claimed if f]
     except ResponseError:
         pass
-    resp = redis.xreadgroup(GROUP, consumer, {STREAM: ">"}, count=count, block=block_ms)
+    resp = redis.xreadgroup(GROUP, consumer, {stream(): ">"}, count=count, block=block_ms)
     for _, items in resp or []:
         entries += items
     done = 0
     for entry_id, raw in entries:
         fields = {k.decode() if isinstance(k, bytes) else k: v.decode() if isinstance(v, bytes) else v
                   for k, v in raw.items()}
+        if is_foreign(fields, "matching"):
+            redis.xack(stream(), GROUP, entry_id)
+            continue
         try:
             with request_context(fields.get("request_id")):
                 handle(fields)
@@ -76,14 +79,14 @@ def consume_once(redis: Redis, consumer: str, count: int = 50, block_ms: int = 2
             # Left pending: another consumer (or this one, later) retries it via XAUTOCLAIM.
             log.exception("event %s (%s) failed", fields.get("id"), fields.get("type"))
             continue
-        redis.xack(STREAM, GROUP, entry_id)
+        redis.xack(stream(), GROUP, entry_id)
         done += 1
     return done
 
 
 def run_forever(redis: Redis) -> None:
     consumer = f"{socket.gethostname()}-{os.getpid()}"
-    log.info("matching events consumer %s on %s", consumer, STREAM)
+    log.info("matching events consumer %s on %s", consumer, stream())
     while True:
         try:
             consume_once(redis, consumer)

@@ -1,4 +1,4 @@
-"""crm's domain events, read from the Redis stream `jobbro:events` with a consumer group.
+"""crm's domain events, read from the installation's event stream with a consumer group.
 
 XREADGROUP hands each entry to one consumer of the group `notifications`, so worker replicas
 share the stream; an entry is XACKed only after its delivery rows are committed. An entry a dead
@@ -24,7 +24,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from services.notifications.reminders import service as reminders
-from shared.events import STREAM, EventType
+from shared.events import EventType, is_foreign, stream
 from shared.logs import request_context
 from shared.settings import get_settings
 
@@ -48,15 +48,19 @@ def consumer_name() -> str:
 def ensure_group(redis: Redis) -> None:
     """Create the group at the start of the stream; old events are filtered by age, not skipped blindly."""
     try:
-        redis.xgroup_create(STREAM, GROUP, id="0", mkstream=True)
+        redis.xgroup_create(stream(), GROUP, id="0", mkstream=True)
     except ResponseError as exc:
         if "BUSYGROUP" not in str(exc):
             raise
 
 
+def _decode_fields(fields: dict) -> dict[str, str]:
+    return {(k.decode() if isinstance(k, bytes) else k): (v.decode() if isinstance(v, bytes) else v)
+            for k, v in fields.items()}
+
+
 def _decode(fields: dict) -> dict[str, Any]:
-    f = {(k.decode() if isinstance(k, bytes) else k): (v.decode() if isinstance(v, bytes) else v)
-         for k, v in fields.items()}
+    f = _decode_fields(fields)
     return {"id": f.get("id"), "type": f.get("type"), "occurred_at": f.get("occurred_at"),
             "request_id": f.get("request_id"), "payload": json.loads(f.get("payload") or "{}")}
 
@@ -91,31 +95,34 @@ def consume(engine: Engine, redis: Redis, *, count: int = 200, budget_seconds: f
     def process(entries) -> None:
         for entry_id, fields in entries:
             if fields is None:  # trimmed from the stream meanwhile
-                redis.xack(STREAM, GROUP, entry_id)
+                redis.xack(stream(), GROUP, entry_id)
+                continue
+            if is_foreign(_decode_fields(fields), "notifications"):
+                redis.xack(stream(), GROUP, entry_id)
                 continue
             try:
                 event = _decode(fields)
                 with request_context(event.get("request_id")):
                     stats["queued"] += handle(engine, event)
-                redis.xack(STREAM, GROUP, entry_id)
+                redis.xack(stream(), GROUP, entry_id)
                 stats["handled"] += 1
             except Exception:
                 stats["failed"] += 1
                 log.exception("event %s could not be handled; it stays pending for a retry", entry_id)
                 if _deliveries(redis, entry_id) >= MAX_DELIVERIES:
                     log.error("event %s failed %d times; set aside: %s", entry_id, MAX_DELIVERIES, fields)
-                    redis.xack(STREAM, GROUP, entry_id)
+                    redis.xack(stream(), GROUP, entry_id)
                     stats["set_aside"] += 1
 
     start = "0-0"
     while time.monotonic() < deadline:
-        res = redis.xautoclaim(STREAM, GROUP, me, min_idle_time=claim_idle_ms, start_id=start, count=count)
+        res = redis.xautoclaim(stream(), GROUP, me, min_idle_time=claim_idle_ms, start_id=start, count=count)
         start, claimed = res[0], res[1]
         process(claimed)
         if start in (b"0-0", "0-0"):
             break
     while time.monotonic() < deadline:
-        got = redis.xreadgroup(GROUP, me, {STREAM: ">"}, count=count)
+        got = redis.xreadgroup(GROUP, me, {stream(): ">"}, count=count)
         if not got:
             break
         for _stream, entries in got:
@@ -124,5 +131,5 @@ def consume(engine: Engine, redis: Redis, *, count: int = 200, budget_seconds: f
 
 
 def _deliveries(redis: Redis, entry_id) -> int:
-    info = redis.xpending_range(STREAM, GROUP, min=entry_id, max=entry_id, count=1)
+    info = redis.xpending_range(stream(), GROUP, min=entry_id, max=entry_id, count=1)
     return int(info[0]["times_delivered"]) if info else 0

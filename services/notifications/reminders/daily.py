@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from services.notifications.reminders import service
+from shared.installation import redis_key
 from shared.settings import get_settings
 
 log = logging.getLogger("jobbro.notifications.daily")
@@ -74,7 +75,7 @@ def run_due(engine: Engine, redis: Redis, now: datetime | None = None, force: bo
     day = local.date()
     result: dict[str, int] = {}
     for name, task in TASKS.items():
-        marker = f"jobbro:notifications:daily:{name}:{day.isoformat()}"
+        marker = redis_key("notifications", "daily", name, day.isoformat())
         if not force and not redis.set(marker, "running", nx=True, ex=36 * 3600):
             continue
         try:

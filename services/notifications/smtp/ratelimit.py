@@ -16,6 +16,7 @@ from redis.exceptions import RedisError
 
 log = logging.getLogger("jobbro.notifications.ratelimit")
 
+# Not per installation: the limit protects the relay, and installations may share one relay.
 KEY = "jobbro:notifications:smtp-rate"
 
 # KEYS[1]: the slot key. ARGV: interval_ms, count, burst_ms. Returns ms to wait before sending.
