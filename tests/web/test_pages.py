@@ -270,3 +270,18 @@ def test_a_service_that_is_away_gives_a_503_page_that_offers_to_try_again(stack,
         token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
         posted = client.post("/login", data={"email": "x@jobbro.dk", "password": "y", "csrf_token": token})
         assert posted.status_code == 503 and "history.back()" in posted.text
+
+
+def test_the_portal_checks_an_order_with_crms_own_rules_as_the_company_types(web, stack):
+    """The web front asks crm (POST /api/v1/orders/validate) instead of importing its schema."""
+    web.login(stack.seeded.firma_email, stack.seeded.password)
+    token = web.csrf("/portal/ordrer/ny")
+    res = web.post("/portal/ordrer/valider", data={
+        "csrf_token": token, "title": "Pedel", "scheme": "fleksjob", "positions": "1", "hours_per_week": "40",
+        "postcode": "4200", "touched": ["hours_per_week", "title"]})
+    assert res.status_code == 200
+    assert "fleksjob" in res.text and "37" in res.text  # crm's Danish rule for a fleksjob's hours
+    fine = web.post("/portal/ordrer/valider", data={
+        "csrf_token": token, "title": "Pedel", "scheme": "fleksjob", "positions": "1", "hours_per_week": "12",
+        "postcode": "4200", "touched": ["hours_per_week", "title"]})
+    assert fine.status_code == 200 and "37" not in fine.text

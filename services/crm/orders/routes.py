@@ -4,6 +4,7 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response, status
+from pydantic import BaseModel
 
 from services.crm.access import is_staff
 from services.crm.deps import SessionDep
@@ -78,6 +79,17 @@ def list_orders(
 @router.post("", response_model=OrderRead, status_code=status.HTTP_201_CREATED)
 def create_order(data: OrderCreate, session: SessionDep, principal: CurrentPrincipal):
     return service.create_order(session, _company_or_staff(principal), data)
+
+
+class OrderCheck(BaseModel):
+    valid: bool = True
+
+
+@router.post("/validate", response_model=OrderCheck,
+             summary="Tjek en ordre uden at gemme den (samme regler og fejltekster som oprettelse)")
+def validate_order(data: OrderCreate, principal: CurrentPrincipal) -> OrderCheck:
+    # Forms (the hotline portal) check as the company types, with crm's own rules, over the API.
+    return OrderCheck()
 
 
 @router.get("/{order_id}", response_model=OrderRead)

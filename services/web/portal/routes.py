@@ -10,14 +10,11 @@ from datetime import date
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
-from pydantic import ValidationError
 
-from services.crm.orders.schemas import OrderCreate
 from services.web import forms
 from services.web.api import ApiError, gather
 from services.web.rendering import flash, form_errors, render
 from services.web.session import CompanyUser, Forbidden, api_for
-from shared.errors import validation_errors
 from shared.glossary import SCHEME_EXPLANATIONS, SCHEME_LABELS, ConsentMethod, Scheme
 
 router = APIRouter(prefix="/portal")
@@ -82,15 +79,16 @@ def _payload(form) -> tuple[dict, dict[str, str]]:
     return payload, errors
 
 
-def check_order(payload: dict, errors: dict[str, str]) -> dict[str, str]:
-    """The crm's own order rules (same schema, same Danish messages), checked before sending."""
+async def check_order(request: Request, user, payload: dict, errors: dict[str, str]) -> dict[str, str]:
+    """crm's own order rules (same schema, same Danish messages), asked of crm without saving."""
     try:
-        OrderCreate.model_validate({k: v for k, v in payload.items() if v is not None and k not in errors})
-    except ValidationError as exc:
-        for err in validation_errors(list(exc.errors())):
-            name = err["field"].split(".", 1)[0]
-            if name not in errors and name in ORDER_FIELDS:
-                errors[name] = err["message"][:1].upper() + err["message"][1:]
+        await api_for(request, user).post("crm", "/api/v1/orders/validate",
+                                          {k: v for k, v in payload.items() if v not in (None, "") and k not in errors})
+    except ApiError as exc:
+        found, top = form_errors(exc, ORDER_FIELDS)
+        for name, message in found.items():
+            if name not in errors:
+                errors[name] = message[:1].upper() + message[1:]
     if payload.get("deadline") and "deadline" not in errors and payload["deadline"] < date.today().isoformat():
         errors["deadline"] = "Fristen ligger i fortiden."
     return errors
@@ -119,7 +117,7 @@ async def order_validate(request: Request, user: CompanyUser):
     """HTMX: check the form as the company fills it in; answers each field's message out of band."""
     form = await request.form()
     payload, errors = _payload(form)
-    errors = check_order(payload, errors)
+    errors = await check_order(request, user, payload, errors)
     touched = set(forms.many(form, "touched")) | {k for k in ORDER_FIELDS if forms.text(form, k)}
     return render(request, "portal/order_errors.html",
                   {"errors": {k: v for k, v in errors.items() if k in touched}, "fields": sorted(ORDER_FIELDS)})
@@ -129,7 +127,7 @@ async def order_validate(request: Request, user: CompanyUser):
 async def order_create(request: Request, user: CompanyUser):
     form = await request.form()
     payload, errors = _payload(form)
-    errors = check_order(payload, errors)
+    errors = await check_order(request, user, payload, errors)
     top = None
     if not errors:
         try:
