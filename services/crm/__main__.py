@@ -1,4 +1,4 @@
-"""`python -m services.crm serve|migrate|...`"""
+"""`python -m services.crm serve|migrate|worker|demo`"""
 
 from __future__ import annotations
 
@@ -12,6 +12,9 @@ def main(argv: list[str] | None = None) -> None:
     sub = parser.add_subparsers(dest="command", required=True)
     cli.add_serve_parser(sub, default_port=8001)
     sub.add_parser("migrate", help="apply every service's migrations (alembic upgrade heads)")
+    w = sub.add_parser("worker", help="crm's RQ worker with its schedule (outbox relay, morning round)")
+    w.add_argument("--burst", action="store_true", help="empty the queue, then stop")
+    w.add_argument("--no-cron", action="store_true", help="do not enqueue the periodic jobs from this worker")
     from services.crm.demo import cli as demo_cli
 
     demo_cli.add_parser(sub)
@@ -20,6 +23,10 @@ def main(argv: list[str] | None = None) -> None:
         cli.serve("services.crm.main:app", args)
     elif args.command == "migrate":
         cli.migrate()
+    elif args.command == "worker":
+        from services.crm import worker
+
+        worker.run(burst=args.burst, cron=not args.no_cron)
     elif args.command == "demo":
         demo_cli.run(args)
 

@@ -47,8 +47,18 @@ def main(argv: list[str] | None = None) -> int:
 
         # Jobs run in this process, not a fork per job: the embedding model is loaded once and
         # kept, instead of a few seconds' reload for every CV (the model's ~400 MB stay resident).
+        from services.matching.daily import register
+        from shared.cron import start_cron
+
         configure_logging("matching")
-        JobbroWorker([queue()], connection=get_redis()).work(burst=args.burst, with_scheduler=False)
+        # Its own schedule (outbox relay, retention) in a spawned child: it never loads the model.
+        cron = None if args.burst else start_cron("matching", register)
+        try:
+            JobbroWorker([queue()], connection=get_redis()).work(burst=args.burst, with_scheduler=False)
+        finally:
+            if cron is not None and cron.is_alive():
+                cron.terminate()
+                cron.join(5)
     elif args.command == "events":
         from redis import Redis
 

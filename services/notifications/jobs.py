@@ -34,7 +34,7 @@ def sweep() -> dict[str, int]:
 
 
 def relay_outbox() -> int:
-    """crm's outbox relay (shared/events.py): events whose push after commit failed."""
+    """notifications' outbox relay (shared/events.py): events whose push after commit failed."""
     from shared.events import relay_pending
 
     return relay_pending(get_engine(), get_redis())

@@ -8,29 +8,19 @@ one database pool across jobs, which is what makes a 10,000-recipient newsletter
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import os
 
 from redis import Redis
 
+from services.notifications import scheduler
 from services.notifications.events.consumer import ensure_group
 from services.notifications.queues import queue_names
+from shared.cron import start_cron
 from shared.installation import queue_name
 from shared.jobs import JobbroWorker
 from shared.logs import configure_logging
 from shared.settings import get_settings
 
 log = logging.getLogger("jobbro.notifications.worker")
-
-
-def _start_cron(redis_url: str) -> multiprocessing.Process:
-    from services.notifications import scheduler
-
-    # spawn, not fork: the child starts clean instead of inheriting the worker's connections.
-    proc = multiprocessing.get_context("spawn").Process(
-        target=scheduler.run, args=(redis_url, os.getpid()), name="jobbro-cron", daemon=True)
-    proc.start()
-    return proc
 
 
 def run(queues: list[str] | None = None, *, burst: bool = False, cron: bool = True, name: str | None = None) -> None:
@@ -40,7 +30,7 @@ def run(queues: list[str] | None = None, *, burst: bool = False, cron: bool = Tr
     connection = Redis.from_url(settings.redis_url)
     ensure_group(connection)
     names = [queue_name(q) for q in queues] if queues else queue_names()
-    cron_proc = _start_cron(settings.redis_url) if cron and not burst else None
+    cron_proc = start_cron("notifications", scheduler.register) if cron and not burst else None
     worker = JobbroWorker(names, connection=connection, name=name, worker_ttl=60, maintenance_interval=30)
     try:
         worker.work(burst=burst, with_scheduler=True, logging_level="INFO")

@@ -53,8 +53,8 @@ def test_metrics_report_queue_depth_failed_jobs_and_deliveries_by_status(committ
 def test_the_morning_round_expires_orders_past_their_deadline(committed, engine, redis_conn, monkeypatch):
     from zoneinfo import ZoneInfo
 
+    from services.crm import daily  # crm's own morning round
     from services.crm.orders.models import Order
-    from services.notifications.reminders import daily
     from tests import factories
 
     factories.bind(committed)

@@ -16,7 +16,8 @@ from sqlalchemy import text
 @pytest.mark.redis
 def test_the_morning_round_erases_idle_job_seekers_and_contacts(committed, engine, redis_conn, monkeypatch):
     from services.matching.candidates.models import Candidate
-    from services.notifications.reminders import daily
+    from services.crm import daily as crm_daily
+    from services.matching import daily as matching_daily
     from shared.settings import get_settings
     from tests import factories
 
@@ -34,12 +35,13 @@ def test_the_morning_round_erases_idle_job_seekers_and_contacts(committed, engin
     kept_contact = factories.ContactFactory(company_id=company.id, newsletter_consent=True, updated_at=old).id
     committed.commit()
     # Only retention is under test here; the other morning tasks have their own tests.
-    for name in [n for n in daily.TASKS if not n.startswith("retention")]:
-        monkeypatch.setitem(daily.TASKS, name, lambda session, day: [])
+    for name in [n for n in crm_daily.TASKS if not n.startswith("retention")]:
+        monkeypatch.setitem(crm_daily.TASKS, name, lambda session, day: [])
 
     tz = ZoneInfo(settings.jobbro_timezone)
     today_7 = datetime.now(tz).replace(hour=7, minute=0)
-    result = daily.run_due(engine, redis_conn, now=today_7)
+    # Each service runs its own round: matching erases job seekers, crm contact persons.
+    result = matching_daily.run_due(engine, redis_conn, now=today_7) | crm_daily.run_due(engine, redis_conn, now=today_7)
     assert {"retention_candidates", "retention_contacts"} <= set(result)
     with engine.connect() as conn:
         refs = set(conn.execute(text("SELECT candidate_ref FROM matching_candidate")).scalars())
@@ -59,4 +61,5 @@ def test_the_morning_round_erases_idle_job_seekers_and_contacts(committed, engin
     assert by[("crm", "pseudonymise", "GAMMEL-1")].actor_id is None
     assert by[("crm", "erase", str(idle_contact))].actor_id is None
     # Once a day: a second check the same day erases nothing more and runs nothing.
-    assert daily.run_due(engine, redis_conn, now=today_7 + timedelta(hours=2)) == {}
+    assert matching_daily.run_due(engine, redis_conn, now=today_7 + timedelta(hours=2)) == {}
+    assert crm_daily.run_due(engine, redis_conn, now=today_7 + timedelta(hours=2)) == {}
