@@ -13,7 +13,7 @@ $(BIN)/.installed: pyproject.toml
 	@command -v $(PY) >/dev/null || { echo "Python 3.11 is needed ($(PY) not found)"; exit 1; }
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q -e '.[all,test]'
 	touch $@
 
 install: $(BIN)/.installed
@@ -22,8 +22,11 @@ install: $(BIN)/.installed
 model: install
 	@$(BIN)/python -m services.matching build-model --if-missing
 
+# Each service migrates its own database (SQLite files under var/ by default).
 migrate: install
 	$(BIN)/python -m services.crm migrate
+	$(BIN)/python -m services.matching migrate
+	$(BIN)/python -m services.notifications migrate
 
 # Demo data: a Danish municipality's ten years (python -m services.crm demo); skipped when the
 # database already has companies or when JOBBRO_DEMO_DATA=0.

@@ -22,13 +22,16 @@ def serve(app_path: str, args: argparse.Namespace) -> None:
                 proxy_headers=True, forwarded_allow_ips=get_settings().forwarded_allow_ips)
 
 
-def migrate() -> None:
-    """alembic upgrade heads: every service's branch, on DATABASE_URL."""
+def migrate(service: str, database_url: str | None = None, configure_logger: bool = True) -> None:
+    """Migrate `service`'s own database with its own history (migrations/versions/<service>)."""
     from alembic import command
     from alembic.config import Config
 
     from shared.settings import REPO_ROOT
 
     cfg = Config(str(REPO_ROOT / "alembic.ini"))
-    cfg.attributes["database_url"] = get_settings().database_url
+    cfg.set_main_option("version_locations", str(REPO_ROOT / "migrations" / "versions" / service))
+    cfg.attributes["service"] = service
+    cfg.attributes["database_url"] = database_url or get_settings().database_url_for(service)
+    cfg.attributes["configure_logger"] = configure_logger
     command.upgrade(cfg, "heads")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from functools import lru_cache
 
@@ -66,9 +67,28 @@ def read_only(engine: Engine) -> Engine:
     return engine.execution_options(**{_BEGIN_OPTION: "DEFERRED"})
 
 
+SERVICE_ENV = "JOBBRO_SERVICE"
+_service: str | None = None
+
+
+def use_service(name: str) -> None:
+    """This process is `name`'s (said by `python -m services.<name>`): its engine is that service's
+    database. The environment carries it to the processes it starts (uvicorn's workers, the cron).
+    A process that never says (the test suite, tools) uses DATABASE_URL."""
+    global _service
+    os.environ[SERVICE_ENV] = name
+    if _service != name:
+        _service = name
+        get_engine.cache_clear()
+
+
+def current_service() -> str | None:
+    return _service or os.environ.get(SERVICE_ENV) or None
+
+
 @lru_cache
 def get_engine() -> Engine:
-    return make_engine(get_settings().database_url)
+    return make_engine(get_settings().database_url_for(current_service()))
 
 
 def get_session() -> Iterator[Session]:

@@ -36,10 +36,13 @@ class EventType(StrEnum):
     order_received = "order.received"
     order_status_changed = "order.status_changed"
     follow_up_due = "followup.due"
+    follow_up_digest = "followup.digest"
     agreement_signed = "agreement.signed"
     placement_started = "placement.started"
     placement_ended = "placement.ended"
     contact_unsubscribed = "contact.unsubscribed"
+    candidate_erased = "candidate.erased"
+    person_erased = "person.erased"
     # Issue 12: events carry what consumers need (contracts: shared/event_contracts.py).
     order_changed = "order.changed"
     company_created = "company.created"
@@ -55,6 +58,13 @@ class EventType(StrEnum):
     campaign_changed = "campaign.changed"
     campaign_deleted = "campaign.deleted"
     campaign_target_added = "campaign.target_added"
+
+
+def event_version(type_: str) -> int:
+    """The payload schema version this code publishes (shared/event_contracts.py, docs/events.md)."""
+    from shared.event_contracts import VERSION
+
+    return VERSION.get(type_, 1)
 
 
 def stream() -> str:
@@ -105,6 +115,7 @@ def _to_stream(redis: Redis, evt: OutboxEvent) -> None:
             "id": evt.id,
             "installation": installation_id(),
             "type": evt.type,
+            "version": str(event_version(evt.type)),
             "occurred_at": evt.created_at.isoformat(),
             "payload": json.dumps(evt.payload),
             **({"request_id": evt.request_id} if evt.request_id else {}),

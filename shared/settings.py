@@ -17,7 +17,13 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
+    # Each service owns its database (docs/architecture.md). `<SERVICE>_DATABASE_URL` names it;
+    # unset, it is derived from DATABASE_URL: on SQLite a file of its own beside it
+    # (var/jobbro-crm.sqlite3, ...), on PostgreSQL a schema of its own in that database.
     database_url: str = Field(default=f"sqlite:///{REPO_ROOT / 'var' / 'jobbro.sqlite3'}")
+    crm_database_url: str | None = None
+    matching_database_url: str | None = None
+    notifications_database_url: str | None = None
     redis_url: str = "redis://127.0.0.1:6379/0"
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 8025
@@ -121,6 +127,22 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    def database_url_for(self, service: str | None) -> str:
+        """The database of `service` (None: DATABASE_URL itself, for tools that span services)."""
+        if service is None:
+            return self.database_url
+        explicit = getattr(self, f"{service}_database_url", None)
+        if explicit:
+            return explicit
+        url = self.database_url
+        if url.startswith("sqlite"):
+            prefix, _, path = url.partition(":///")
+            if not path or path == ":memory:":
+                return url
+            p = Path(path)
+            return f"{prefix}:///{p.with_name(f'{p.stem}-{service}{p.suffix}')}"
+        return f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{service}"
 
 
 @lru_cache

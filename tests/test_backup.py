@@ -28,14 +28,20 @@ def scratch_db():
 
 
 def _run(cmd, url, **env):
-    return subprocess.run(cmd, cwd=REPO, env={**os.environ, "DATABASE_URL": url, **env},
+    from tests.conftest import own_databases
+
+    return subprocess.run(cmd, cwd=REPO, env={**own_databases(dict(os.environ), url), **env},
                           capture_output=True, text=True, timeout=120)
 
 
 def test_backup_then_restore_brings_back_what_was_lost(scratch_db, tmp_path):
-    migrate = _run([str(REPO / ".venv/bin/python"), "-m", "services.crm", "migrate"], scratch_db)
-    assert migrate.returncode == 0, migrate.stderr
+    # One database, a schema per service: the dump holds every service's data.
+    for service in ("crm", "matching", "notifications"):
+        migrate = _run([str(REPO / ".venv/bin/python"), "-m", f"services.{service}", "migrate"], scratch_db)
+        assert migrate.returncode == 0, migrate.stderr
     with psycopg.connect(scratch_db, autocommit=True) as conn:
+        conn.execute("SET search_path TO crm")
+        conn.execute("INSERT INTO notifications.recipient_company (company_id, name, event_at) VALUES (1, 'Backup A/S', now())")
         conn.execute("INSERT INTO company (cvr, name, sector, postcode, created_at, updated_at) "
                      "VALUES ('13585628', 'Backup A/S', 'privat', '4200', now(), now())")
     backup = _run(["make", "-s", "backup"], scratch_db, BACKUP_DIR=str(tmp_path))
@@ -43,16 +49,20 @@ def test_backup_then_restore_brings_back_what_was_lost(scratch_db, tmp_path):
     dump = Path(backup.stdout.strip().splitlines()[-1])
     assert dump.exists() and dump.stat().st_size > 0
     with psycopg.connect(scratch_db, autocommit=True) as conn:
+        conn.execute("SET search_path TO crm")
+        conn.execute("DELETE FROM notifications.recipient_company")
         conn.execute("DELETE FROM company")
         conn.execute("INSERT INTO company (cvr, name, sector, postcode, created_at, updated_at) "
                      "VALUES ('10150817', 'Senere ApS', 'privat', '4200', now(), now())")
     restore = _run(["make", "-s", "restore", f"BACKUP={dump}"], scratch_db)
     assert restore.returncode == 0, restore.stderr
     with psycopg.connect(scratch_db) as conn:
-        names = [r[0] for r in conn.execute("SELECT name FROM company ORDER BY name")]
-        version = conn.execute("SELECT count(*) FROM alembic_version").fetchone()[0]
-    assert names == ["Backup A/S"]
-    assert version >= 1
+        names = [r[0] for r in conn.execute("SELECT name FROM crm.company ORDER BY name")]
+        mirrored = [r[0] for r in conn.execute("SELECT name FROM notifications.recipient_company")]
+        versions = [conn.execute(f"SELECT count(*) FROM {s}.alembic_version_{s}").fetchone()[0]
+                    for s in ("crm", "matching", "notifications")]
+    assert names == ["Backup A/S"] and mirrored == ["Backup A/S"]
+    assert all(v == 1 for v in versions)
 
 
 def test_restore_of_a_missing_file_fails_clearly(scratch_db):

@@ -8,10 +8,13 @@ from shared import cli
 
 
 def main(argv: list[str] | None = None) -> None:
+    from shared.db import use_service
+
+    use_service("crm")  # this process works on crm's own database
     parser = argparse.ArgumentParser(prog="python -m services.crm")
     sub = parser.add_subparsers(dest="command", required=True)
     cli.add_serve_parser(sub, default_port=8001)
-    sub.add_parser("migrate", help="apply every service's migrations (alembic upgrade heads)")
+    sub.add_parser("migrate", help="migrate crm's own database (its Alembic history)")
     w = sub.add_parser("worker", help="crm's RQ worker with its schedule (outbox relay, morning round)")
     w.add_argument("--burst", action="store_true", help="empty the queue, then stop")
     w.add_argument("--no-cron", action="store_true", help="do not enqueue the periodic jobs from this worker")
@@ -22,7 +25,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.command == "serve":
         cli.serve("services.crm.main:app", args)
     elif args.command == "migrate":
-        cli.migrate()
+        cli.migrate("crm")
     elif args.command == "worker":
         from services.crm import worker
 

@@ -1,7 +1,8 @@
 """crm's morning round (its own schedule, run by `python -m services.crm worker`).
 
 Orders past their deadline expire; follow-ups due today are announced (`followup.due`, which
-notifications turns into reminders); contact persons idle past retention are erased. The round
+notifications turns into reminders) with the digest of overdue ones (`followup.digest`); contact
+persons idle past retention are erased. The round
 itself (once a day after the morning hour, a Redis marker per task) is `shared.daily`.
 """
 
@@ -28,6 +29,12 @@ def _publish_due_followups(session: Session, day: date) -> None:
     publish_due_followups(session, day)
 
 
+def _publish_overdue_digests(session: Session, day: date) -> None:
+    from services.crm.activities.digest import publish_overdue_digests
+
+    publish_overdue_digests(session, day)
+
+
 def _erase_inactive_contacts(session: Session, day: date) -> None:
     from services.crm.privacy.service import erase_inactive_contacts
 
@@ -35,10 +42,18 @@ def _erase_inactive_contacts(session: Session, day: date) -> None:
     erase_inactive_contacts(session, day)
 
 
+def _republish_erasures(session: Session, day: date) -> None:
+    from services.crm.privacy.erasures import republish_open
+
+    republish_open(session, day)
+
+
 TASKS: dict[str, daily.Task] = {
     "expire_orders": _expire_overdue_orders,
     "followups": _publish_due_followups,
+    "digests": _publish_overdue_digests,
     "retention_contacts": _erase_inactive_contacts,
+    "erasures": _republish_erasures,
 }
 
 

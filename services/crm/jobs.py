@@ -13,6 +13,13 @@ def relay_outbox() -> int:
     return relay_pending(get_engine(), get_redis())
 
 
+def consume_events() -> dict[str, int]:
+    """What crm consumes from other services (services/crm/inbox)."""
+    from services.crm.inbox.consumer import consume
+
+    return consume(get_engine(), get_redis())
+
+
 def daily() -> dict[str, object]:
     from services.crm.daily import run_due
 

@@ -23,6 +23,8 @@ DOMAIN_ROUTERS = (
     "services.crm.kpi.routes",
     "services.crm.imports.routes",
     "services.crm.privacy.routes",
+    "services.crm.feeds.routes",
+    "services.crm.privacy.erasures",
 )
 
 

@@ -8,10 +8,11 @@ from services.crm.partnerships.models import Partnership, PartnershipGoal
 from services.crm.placements.models import HoursFollowUp, Placement
 from services.crm.users.models import User
 from shared.audit import AuditLog
+from shared.erasure import ErasureRequest
 from shared.events import OutboxEvent
 
 __all__ = [
-    "Activity", "AuditLog", "Campaign", "CampaignTarget", "Company", "Contact", "HoursFollowUp",
+    "Activity", "AuditLog", "ErasureRequest", "Campaign", "CampaignTarget", "Company", "Contact", "HoursFollowUp",
     "Order", "OutboxEvent", "Partnership", "PartnershipGoal", "Placement", "Proposal", "ShortlistEntry", "User",
     "Workplace",
 ]

@@ -1,5 +1,5 @@
-"""`python -m services.crm worker`: crm's RQ worker with its own schedule (shared/cron.py):
-the outbox relay and the morning round (services/crm/daily.py)."""
+"""`python -m services.crm worker`: crm's RQ worker with its own schedule (shared/cron.py): the
+outbox relay, the events crm consumes (services/crm/inbox) and the morning round (daily.py)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,8 @@ def register(cron: LeaderCronScheduler) -> None:
     s = get_settings()
     queue = queue_name(QUEUE)
     cron.register(jobs.relay_outbox, queue, interval=s.notifications_relay_seconds, job_timeout=120, result_ttl=30)
+    cron.register(jobs.consume_events, queue, interval=s.notifications_events_seconds, job_timeout=120,
+                  result_ttl=30)
     cron.register(jobs.daily, queue, interval=s.notifications_daily_check_seconds, job_timeout=600, result_ttl=3600)
 
 

@@ -11,8 +11,12 @@ from shared.logs import configure_logging
 
 
 def main(argv: list[str] | None = None) -> int:
+    from shared.db import use_service
+
+    use_service("matching")  # this process works on matching's own database
     parser = argparse.ArgumentParser(prog="python -m services.matching")
     sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="migrate matching's own database (its Alembic history)")
     cli.add_serve_parser(sub, default_port=8002)
     p = sub.add_parser("rank", help="batch ranking: JSONL candidates and vacancies in, JSONL rankings out")
     p.add_argument("--candidates", required=True)
@@ -34,6 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command not in ("worker", "events", "serve"):  # long-running processes log JSON
         logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s %(message)s", stream=sys.stderr)
 
+    if args.command == "migrate":
+        cli.migrate("matching")
+        return 0
     if args.command == "serve":
         cli.serve("services.matching.main:app", args)
     elif args.command == "rank":

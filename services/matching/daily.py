@@ -20,7 +20,13 @@ def _erase_stale_candidates(session: Session, day: date) -> None:
     erase_stale(session, day)
 
 
-TASKS: dict[str, daily.Task] = {"retention_candidates": _erase_stale_candidates}
+def _republish_erasures(session: Session, day: date) -> None:
+    from services.matching.candidates.erasures import republish_open
+
+    republish_open(session, day)
+
+
+TASKS: dict[str, daily.Task] = {"retention_candidates": _erase_stale_candidates, "erasures": _republish_erasures}
 
 
 def run_due(engine: Engine, redis: Redis, now: datetime | None = None, force: bool = False) -> dict[str, object]:

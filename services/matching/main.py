@@ -45,13 +45,14 @@ def _warm_up() -> None:
 def build_app() -> FastAPI:
     import services.matching.models  # noqa: F401
 
+    from services.matching.candidates.erasures import router as erasures
     from services.matching.candidates.routes import router as candidates
     from services.matching.ranking.routes import router as matches
     from services.matching.vacancies.routes import router as vacancies
 
     return create_app(
         "matching",
-        [matches, candidates, vacancies],
+        [matches, candidates, vacancies, erasures],
         ready_checks=[check_database, check_redis, check_secret, check_esco, check_model],
         on_startup=[_warm_up],
         description="Kandidater, stillinger og rangering med forklaring (ESCO, embeddings, ordningsregler).",

@@ -10,8 +10,12 @@ from shared.settings import get_settings
 
 
 def main(argv: list[str] | None = None) -> None:
+    from shared.db import use_service
+
+    use_service("notifications")  # this process works on notifications's own database
     parser = argparse.ArgumentParser(prog="python -m services.notifications")
     sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="migrate notifications's own database (its Alembic history)")
     cli.add_serve_parser(sub, default_port=8003)
 
     w = sub.add_parser("worker", help="one RQ worker with its scheduler and the periodic jobs")
@@ -19,6 +23,9 @@ def main(argv: list[str] | None = None) -> None:
     w.add_argument("--burst", action="store_true", help="empty the queues, then stop")
     w.add_argument("--no-cron", action="store_true", help="do not enqueue the periodic jobs from this worker")
     w.add_argument("--name", help="worker name (default: random)")
+
+    sub.add_parser("rebuild-recipients",
+                   help="rebuild the read model of recipients and orders from crm's API (after a loss)")
 
     e = sub.add_parser("events", help="read crm's event stream once (the worker does this every few seconds)")
     e.add_argument("--budget", type=float, default=20.0, help="seconds to spend at most")
@@ -32,13 +39,20 @@ def main(argv: list[str] | None = None) -> None:
 
     args = parser.parse_args(argv)
     settings = get_settings()
-    if args.command == "serve":
+    if args.command == "migrate":
+        cli.migrate("notifications")
+    elif args.command == "serve":
         cli.serve("services.notifications.main:app", args)
     elif args.command == "worker":
         from services.notifications import worker
 
         queues = [q for part in (args.queues or []) for q in part.split(",") if q] or None
         worker.run(queues, burst=args.burst, cron=not args.no_cron, name=args.name)
+    elif args.command == "rebuild-recipients":
+        from services.notifications.recipients.rebuild import rebuild
+        from shared.db import get_engine
+
+        print(rebuild(get_engine()))
     elif args.command == "events":
         from services.notifications.events.consumer import consume
         from shared.db import get_engine

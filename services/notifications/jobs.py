@@ -50,3 +50,18 @@ def daily() -> dict[str, int]:
     from services.notifications.reminders.daily import run_due
 
     return run_due(get_engine(), get_redis())
+
+
+def ensure_read_model() -> dict[str, int] | None:
+    """An empty read model (a new installation whose crm was loaded in bulk, or a lost database)
+    is rebuilt from crm's API; one that holds anything is kept current by the events."""
+    from sqlmodel import Session, select
+
+    from services.notifications.recipients.models import RecipientCompany
+    from services.notifications.recipients.rebuild import rebuild
+
+    engine = get_engine()
+    with Session(engine) as s:
+        if s.exec(select(RecipientCompany.company_id).limit(1)).first() is not None:
+            return None
+    return rebuild(engine)

@@ -6,6 +6,7 @@ from sqlalchemy import event
 from services.crm.activities.models import Activity
 from services.crm.activities.service import publish_due_followups
 from services.crm.campaigns.models import CampaignTarget
+from shared.event_contracts import validate as validate_event
 from shared.events import install_after_commit_flush, read_events
 from shared.redis_client import get_redis
 
@@ -320,7 +321,10 @@ def test_due_followups_reach_the_stream_only_after_commit(db, factories, redis_c
     assert by_kind["aktivitet"] == {
         "key": f"aktivitet:{due.id}:2024-06-03", "kind": "aktivitet", "id": due.id, "company_id": company.id,
         "company_name": "Due ApS", "consultant_id": consultant.id, "consultant_email": "karen@jobbro.dk",
-        "follow_up_on": "2024-06-03", "summary": "Ring om praktik", "campaign_id": None}
+        "consultant_name": consultant.full_name, "follow_up_on": "2024-06-03", "summary": "Ring om praktik",
+        "campaign_id": None}
+    for e in events:
+        validate_event(e["type"], e["payload"])
     assert by_kind["kampagne"]["id"] == target.id and by_kind["kampagne"]["consultant_email"] == "karen@jobbro.dk"
     assert by_kind["kampagne"]["summary"] == "Kampagne: Besøg 2024"
 

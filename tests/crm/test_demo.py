@@ -189,17 +189,13 @@ def test_the_same_seed_gives_the_same_data_and_another_seed_other_data():
 
 
 def test_loading_into_a_database_with_companies_is_refused_or_skipped_with_if_empty():
-    from alembic import command
-    from alembic.config import Config
-
     from services.crm.demo.cli import load
+    from shared import cli
     from shared.db import make_engine
 
     path = os.path.join(tempfile.mkdtemp(prefix="jobbro-demo-"), "demo.sqlite3")
     url = f"sqlite:///{path}"
-    cfg = Config(os.path.join(os.path.dirname(__file__), "..", "..", "alembic.ini"))
-    cfg.attributes.update(database_url=url, configure_logger=False)
-    command.upgrade(cfg, "heads")
+    cli.migrate("crm", database_url=url, configure_logger=False)
     engine = make_engine(url)
     try:
         out = io.StringIO()

@@ -6,6 +6,7 @@ from services.crm.orders.lifecycle import TRANSITIONS
 from services.crm.orders.models import Order, Proposal, ShortlistEntry
 from services.crm.placements.models import Placement
 from shared.audit import AuditLog
+from shared.event_contracts import validate as validate_event
 from shared.events import read_events
 
 URL = "/api/v1/orders"
@@ -104,11 +105,18 @@ def test_order_received_is_published_after_commit(crm_client, konsulent, factori
     order = create(crm_client, konsulent, company.id, scheme="loentilskud")
     events = [e for e in read_events(redis_conn) if e["type"] == "order.received"]
     assert len(events) == 1
-    assert events[0]["payload"] == {
+    validate_event("order.received", events[0]["payload"])
+    got = events[0]["payload"]
+    assert {k: got[k] for k in ("order_id", "company_id", "company_name", "title", "scheme", "positions",
+                                "positions_filled", "received_via", "received_on", "deadline", "status",
+                                "consultant_id")} == {
         "order_id": order["id"], "company_id": company.id, "company_name": "Korsør Fisk A/S",
-        "title": "Lagermedarbejder", "scheme": "loentilskud", "positions": 2, "received_via": "hotline",
-        "received_on": "2025-03-03", "deadline": "2025-04-01", "consultant_id": consultant.id,
+        "title": "Lagermedarbejder", "scheme": "loentilskud", "positions": 2, "positions_filled": 0,
+        "received_via": "hotline", "received_on": "2025-03-03", "deadline": "2025-04-01", "status": "modtaget",
+        "consultant_id": consultant.id,
     }
+    assert got["consultant"] == {"id": consultant.id, "name": consultant.full_name, "email": consultant.email}
+    assert got["company"]["cvr"] == company.cvr and got["receipt_contacts"] == []
     # A refused order publishes nothing.
     crm_client.post(URL, json=payload(company.id, positions=0), headers=konsulent)
     assert len([e for e in read_events(redis_conn) if e["type"] == "order.received"]) == 1
@@ -236,8 +244,12 @@ def test_status_change_publishes_old_and_new_and_is_audited(crm_client, konsulen
     order = factories.OrderFactory(status="modtaget")
     set_status(crm_client, konsulent, order.id, "i_gang", "Konsulent ringet op")
     changes = [e["payload"] for e in read_events(redis_conn) if e["type"] == "order.status_changed"]
-    assert changes == [{"order_id": order.id, "company_id": order.company_id, "old_status": "modtaget",
-                        "new_status": "i_gang", "automatic": False, "reason": "Konsulent ringet op"}]
+    assert len(changes) == 1
+    validate_event("order.status_changed", changes[0])
+    assert {k: changes[0][k] for k in ("order_id", "company_id", "old_status", "new_status", "automatic", "reason",
+                                       "status")} == {
+        "order_id": order.id, "company_id": order.company_id, "old_status": "modtaget", "new_status": "i_gang",
+        "automatic": False, "reason": "Konsulent ringet op", "status": "i_gang"}
     entry = db.query(AuditLog).filter(AuditLog.entity == "order", AuditLog.entity_id == str(order.id)).one()
     assert entry.detail["status"] == ["modtaget", "i_gang"]
 

@@ -4,6 +4,7 @@ import pytest
 
 from services.crm.placements.models import HoursFollowUp, Placement
 from shared.audit import AuditLog
+from shared.event_contracts import validate as validate_event
 from shared.events import read_events
 
 URL = "/api/v1/placements"
@@ -317,10 +318,12 @@ def test_started_and_ended_events_without_sensitive_data(crm_client, konsulent, 
     events = [(e["type"], e["payload"]) for e in read_events(redis_conn) if e["type"].startswith("placement.")]
     assert [t for t, _ in events] == ["placement.started", "placement.ended"]
     assert events[0][1] == {"placement_id": placement["id"], "company_id": company.id, "order_id": None,
-                            "scheme": "virksomhedspraktik", "starts_on": "2025-03-03"}
+                            "scheme": "virksomhedspraktik", "starts_on": "2025-03-03",
+                            "ends_on": placement["ends_on"], "outcome": placement["outcome"]}
     assert events[1][1]["ends_on"] == "2025-04-30" and events[1][1]["outcome"] == "ordinaer_ansaettelse"
-    for _, payload in events:
+    for type_, payload in events:
         assert "candidate_ref" not in payload and "target_group" not in payload
+        validate_event(type_, payload)
 
 
 @pytest.mark.redis

@@ -99,18 +99,39 @@ def test_export_is_for_staff_and_a_contact_of_another_company_is_404(crm_client,
 
 
 @pytest.mark.postgres
-def test_erasure_removes_or_overwrites_everything_the_export_showed(crm_client, konsulent, db, person):
+def test_erasure_removes_or_overwrites_everything_the_export_showed(crm_client, konsulent, db, person, login):
+    def login_admin():
+        return login("admin")[1]
+
     from services.crm.activities.models import Activity
     from services.crm.orders.models import Order
     from services.crm.partnerships.models import Partnership
 
+    from services.notifications.recipients.service import apply
+    from shared.erasure import ErasureRequest
+    from tests.conftest import deliver_events
+    from tests.notifications.conftest import mirror
+
+    mirror(db)  # notifications knows the person from crm's events, as it would
     assert holders(db, NAME, EMAIL, PHONE)  # the check can see the person before erasure
     assert crm_client.delete(person["url"], headers=konsulent).status_code == 204
     db.expire_all()
     assert crm_client.get(person["url"] + "/export", headers=konsulent).status_code == 404
+    request = db.exec(select(ErasureRequest)).one()
+    assert request.owner == "crm" and request.waiting_for == ["notifications"] and request.completed_at is None
+    admin_headers = login_admin()
+    pending = crm_client.get("/api/v1/erasures", headers=admin_headers).json()
+    assert pending["total"] == 1 and pending["items"][0]["missing"] == ["notifications"]
+    # notifications consumes `contact.erased`, erases its copies and confirms with `person.erased`.
+    delivered = deliver_events(db)
+    assert "contact.erased" in delivered and "person.erased" in delivered
+    db.refresh(request)
+    assert request.completed_at is not None and set(request.confirmations) == {"notifications"}
+    assert crm_client.get("/api/v1/erasures", headers=admin_headers).json()["total"] == 0
     # Nothing anywhere holds the name, e-mail address or phone number; the audit log keeps ids only.
     assert holders(db, NAME, EMAIL, PHONE) == {}
     assert db.execute(text("SELECT count(*) FROM delivery")).scalar() == 0
+    assert db.execute(text("SELECT count(*) FROM recipient")).scalar() == 0
     # The work stays, without the person.
     linked, unlinked, other = (db.get(Activity, person[k]) for k in ("linked", "unlinked", "other"))
     assert linked.contact_id is None and "[slettet kontaktperson]" in linked.summary

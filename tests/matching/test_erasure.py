@@ -1,5 +1,6 @@
-"""Erasing a job seeker: matching's record, vectors and outcomes go, and crm's placements and
-proposals keep their rows under a random pseudonym, so the figures do not change."""
+"""Erasing a job seeker, started in matching (which owns them): matching's record, vectors and
+outcomes go in one transaction; `candidate.erased` makes crm give its placements and proposals a
+random pseudonym (rows kept, figures unchanged) and confirm; matching's ledger then completes."""
 
 from __future__ import annotations
 
@@ -24,12 +25,15 @@ def figures(crm_client, headers):
 
 
 @pytest.mark.postgres
-def test_erasure_pseudonymises_crm_in_the_same_transaction_and_figures_stay(
-        matching_client, crm_client, konsulent, db, factories, embed_all):
+def test_erasure_reaches_crm_by_event_and_completes_when_crm_confirms_and_figures_stay(
+        matching_client, crm_client, konsulent, login, db, factories, embed_all):
     from services.crm.orders.models import Proposal, ShortlistEntry
     from services.crm.placements.models import Placement
     from services.matching.candidates.models import Candidate
     from services.matching.vacancies.models import Outcome, Vacancy
+    from shared.erasure import ErasureRequest
+    from shared.events import OutboxEvent
+    from tests.conftest import deliver_events
 
     cid = matching_client.post("/api/v1/candidates", json=cand(REF), headers=konsulent).json()["id"]
     embed_all()
@@ -51,23 +55,37 @@ def test_erasure_pseudonymises_crm_in_the_same_transaction_and_figures_stay(
 
     assert matching_client.delete(f"/api/v1/candidates/{REF}", headers=konsulent).status_code == 204
     db.expire_all()
-
-    # No table but the audit log (the record of who processed the data, and that it was erased) holds the ref.
-    assert set(holders(db, REF)) == {"audit_log"}
     assert db.get(Candidate, cid) is None
     assert db.exec(select(Outcome).where(Outcome.candidate_id == cid)).all() == []
     assert db.execute(text("SELECT count(*) FROM matching_vector WHERE kind = 'candidate' AND entity_id = :c"),
                       {"c": cid}).scalar() == 0
+    request = db.exec(select(ErasureRequest)).one()
+    assert request.owner == "matching" and request.completed_at is None and REF not in request.subject_key
+    _, admin = login("admin")
+    assert matching_client.get("/api/v1/erasures", headers=admin).json()["items"][0]["missing"] == ["crm"]
+    assert db.get(Placement, placement.id).candidate_ref == REF  # crm's rows are crm's to change
+
+    assert deliver_events(db).count("person.erased") == 1
+    db.expire_all()
     refs = {db.get(Placement, placement.id).candidate_ref, db.get(Proposal, hired.id).candidate_ref,
             db.get(Proposal, proposed.id).candidate_ref}
     assert len(refs) == 1 and refs.pop().startswith("slettet-")  # one pseudonym per person
     assert db.get(Placement, bystander.id).candidate_ref == "K-ANDEN"
     assert figures(crm_client, konsulent) == before
+    request = db.get(ErasureRequest, request.id)
+    assert request.completed_at is not None
+    assert request.confirmations["crm"]["counts"] == {"placements": 1, "proposals": 2, "shortlist_entries": 1}
+    assert matching_client.get("/api/v1/erasures", headers=admin).json()["total"] == 0
+    # No table but the audit log (the record of who processed the data, and that it was erased)
+    # holds the ref: not matching's outbox (overwritten once crm confirmed), not the ledger.
+    assert set(holders(db, REF)) == {"audit_log"}
+    assert db.exec(select(OutboxEvent).where(OutboxEvent.type == "candidate.erased")).one().payload[
+        "candidate_ref"] == "[slettet]"
 
     erase = db.exec(select(AuditLog).where(AuditLog.action == "erase", AuditLog.entity_id == REF)).one()
-    assert erase.service == "matching" and erase.detail["crm"] == {"placements": 1, "proposals": 2, "shortlist_entries": 1}
+    assert erase.service == "matching" and erase.detail["held_here"] is True
     crm_entry = db.exec(select(AuditLog).where(AuditLog.action == "pseudonymise")).one()
-    assert crm_entry.service == "crm" and crm_entry.actor_role == "konsulent"
+    assert crm_entry.service == "crm" and crm_entry.actor_role == "konsulent"  # who asked, carried by the event
     # Nothing in the audit log leads from the reference to the pseudonym.
     assert "slettet-" not in str([e.detail for e in db.exec(select(AuditLog)).all()])
     assert matching_client.delete(f"/api/v1/candidates/{REF}", headers=konsulent).status_code == 404
@@ -75,23 +93,27 @@ def test_erasure_pseudonymises_crm_in_the_same_transaction_and_figures_stay(
 
 def test_a_ref_only_crm_knows_is_pseudonymised_there(matching_client, konsulent, db, factories):
     from services.crm.placements.models import Placement
+    from tests.conftest import deliver_events
 
     placement = factories.PlacementFactory(candidate_ref="KUN-CRM-1", starts_on=date(2020, 1, 1), ends_on=None)
     assert matching_client.delete("/api/v1/candidates/KUN-CRM-1", headers=konsulent).status_code == 204
+    deliver_events(db)
     db.expire_all()
     assert db.get(Placement, placement.id).candidate_ref.startswith("slettet-")
     assert matching_client.delete("/api/v1/candidates/KUN-CRM-1", headers=konsulent).status_code == 404
 
 
 @pytest.mark.postgres
-def test_a_failed_erasure_changes_nothing_in_crm(matching_client, konsulent, db, factories):
+def test_a_failed_erasure_announces_nothing(matching_client, konsulent, db, factories):
     from services.crm.placements.models import Placement
     from services.matching.candidates.models import Candidate
+    from shared.erasure import ErasureRequest
+    from shared.events import OutboxEvent
 
     matching_client.post("/api/v1/candidates", json=cand("GDPR-ROLLBACK"), headers=konsulent)
     placement = factories.PlacementFactory(candidate_ref="GDPR-ROLLBACK")
-    # The database refuses to delete the candidate row (after crm's rows were already updated);
-    # the trigger lives in the test's transaction and goes with it.
+    # The database refuses to delete the candidate row; the trigger lives in the test's
+    # transaction and goes with it.
     db.execute(text("""
         CREATE FUNCTION pg_temp.refuse() RETURNS trigger AS $$
         BEGIN RAISE EXCEPTION 'disk full'; END $$ LANGUAGE plpgsql;
@@ -103,4 +125,7 @@ def test_a_failed_erasure_changes_nothing_in_crm(matching_client, konsulent, db,
     db.rollback()
     assert db.get(Placement, placement.id).candidate_ref == "GDPR-ROLLBACK"
     assert db.exec(select(Candidate).where(Candidate.candidate_ref == "GDPR-ROLLBACK")).one()
+    # Nothing was announced, so no other service erases anything; no ledger entry claims it started.
+    assert not db.exec(select(OutboxEvent).where(OutboxEvent.type == "candidate.erased")).all()
+    assert not db.exec(select(ErasureRequest)).all()
     assert not db.exec(select(AuditLog).where(AuditLog.action.in_(["erase", "pseudonymise"]))).all()

@@ -23,34 +23,63 @@ def _vacancy_for(engine, order_id: int):
         return s.exec(select(Vacancy).where(Vacancy.order_id == order_id)).all()
 
 
-def test_crm_order_events_create_update_and_close_the_vacancy(committed, engine, redis_conn):
-    from services.crm.companies.models import Company
-    from services.crm.orders.models import Order
+@pytest.fixture
+def crm_api(committed):
+    """crm's real HTTP API on real commits (the matching consumer has its own connections), with a
+    konsulent's headers."""
+    from fastapi.testclient import TestClient
+
+    from services.crm.main import app
+    from services.crm.users.models import User
+    from services.crm.users.service import principal_of
+    from shared.auth import create_access_token
+
+    user = User(email="konsulent.matching@jobbro.dk", password_hash="x", full_name="Mette Konsulent", role="konsulent")
+    committed.add(user)
+    committed.commit()
+    headers = {"Authorization": f"Bearer {create_access_token(principal_of(user))}"}
+    with TestClient(app) as client:
+        yield client, headers
+
+
+def _order_events(redis_conn, after: str = "0-0") -> list[dict]:
+    """The order events on the stream after `after`, each checked against its contract."""
+    from shared.event_contracts import validate
+    from shared.events import read_events
+
+    out = []
+    for e in read_events(redis_conn, after):
+        if e["type"].startswith("order."):
+            validate(e["type"], e["payload"])
+            out.append(e)
+    return out
+
+
+def test_crm_order_events_create_update_and_close_the_vacancy(crm_api, engine, redis_conn):
     from services.matching.index.models import StoredVector
     from services.matching.vacancies.events import GROUP, consume_once
-    from shared.events import EventType, publish, relay_pending, stream
+    from shared.events import relay_pending, stream
     from shared.installation import installation_id
 
-    s = committed
-    company = Company(cvr="13585628", name="Lagerhuset ApS", sector="privat", postcode="4200")
-    s.add(company)
-    s.flush()
-    order = Order(company_id=company.id, title="Lagermedarbejder", scheme="ordinaer", positions=2, postcode="4200",
-                  hours_per_week=37, received_via="hotline", received_on=date.today(),
-                  description="Pluk og pak af varer og kørsel med gaffeltruck på vores lager i Slagelse.")
-    s.add(order)
-    s.flush()
-    received = {"order_id": order.id, "company_id": company.id, "company_name": company.name, "title": order.title,
-                "scheme": order.scheme, "positions": 2, "received_via": "hotline"}
-    publish(s, EventType.order_received, received)
-    s.commit()
-    relay_pending(engine, redis_conn)  # outbox -> stream, as crm's relay does
+    client, headers = crm_api
+    company = client.post("/api/v1/companies", json={"cvr": "13585628", "name": "Lagerhuset ApS", "sector": "privat",
+                                                     "postcode": "4200"}, headers=headers)
+    assert company.status_code == 201, company.text
+    order = client.post("/api/v1/orders", headers=headers, json={
+        "company_id": company.json()["id"], "title": "Lagermedarbejder", "scheme": "ordinaer", "positions": 2,
+        "postcode": "4200", "hours_per_week": 37, "received_via": "hotline", "received_on": date.today().isoformat(),
+        "description": "Pluk og pak af varer og kørsel med gaffeltruck på vores lager i Slagelse."})
+    assert order.status_code == 201, order.text
+    order_id = order.json()["id"]
+    relay_pending(engine, redis_conn)  # anything the push after commit left behind, as crm's relay does
+    (received,) = _order_events(redis_conn)
+    assert received["type"] == "order.received" and received["payload"]["order_id"] == order_id
 
-    assert consume_once(redis_conn, "test-consumer", block_ms=200) == 1
-    (v,) = _vacancy_for(engine, order.id)
-    assert (v.title, v.scheme, v.company_name, v.hours_per_week, v.postcode, v.status) == (
-        "Lagermedarbejder", "ordinaer", "Lagerhuset ApS", 37, "4200", "aaben")
-    assert "gaffeltruck" in v.text  # read from crm's order: the event carries no free text
+    assert consume_once(redis_conn, "test-consumer", block_ms=200) >= 1
+    (v,) = _vacancy_for(engine, order_id)
+    assert (v.title, v.scheme, v.company_name, v.sector, v.hours_per_week, v.postcode, v.status) == (
+        "Lagermedarbejder", "ordinaer", "Lagerhuset ApS", "privat", 37, "4200", "aaben")
+    assert "gaffeltruck" in v.text  # the description travels with the event: matching reads no crm table
     assert v.features["occupations"], "the title is mapped to ESCO occupations"
     assert redis_conn.xpending(stream(), GROUP)["pending"] == 0
 
@@ -62,25 +91,70 @@ def test_crm_order_events_create_update_and_close_the_vacancy(committed, engine,
                                                      StoredVector.entity_id == v.id)).all()
     assert len(vectors) == 1 and vectors[0].dimension > 0
 
-    # The order changes and the event is delivered again (at least once): the same vacancy, updated.
-    order.description = "Truckfører til nathold; du skal kunne betjene gaffeltruck og reachtruck."
-    order.hours_per_week = 30
-    s.add(order)
-    s.commit()
-    redis_conn.xadd(stream(), {"installation": installation_id(), "id": "redelivered", "type": EventType.order_received.value,
-                             "occurred_at": "2026-11-23T10:00:00", "payload": json.dumps(received)})
-    assert consume_once(redis_conn, "test-consumer", block_ms=200) == 1
-    (again,) = _vacancy_for(engine, order.id)
+    # The order changes in crm: `order.changed` updates the same vacancy.
+    res = client.patch(f"/api/v1/orders/{order_id}", headers=headers, json={
+        "description": "Truckfører til nathold; du skal kunne betjene gaffeltruck og reachtruck.",
+        "hours_per_week": 30})
+    assert res.status_code == 200, res.text
+    relay_pending(engine, redis_conn)
+    (changed,) = _order_events(redis_conn, received["stream_id"])
+    assert changed["type"] == "order.changed"
+    assert set(changed["payload"]["changed"]) == {"description", "hours_per_week"}
+    assert consume_once(redis_conn, "test-consumer", block_ms=200) >= 1
+    (again,) = _vacancy_for(engine, order_id)
     assert again.id == v.id and again.hours_per_week == 30 and "nathold" in again.text
 
-    # Filled in crm: the vacancy closes and stops being offered.
-    redis_conn.xadd(stream(), {"installation": installation_id(), "id": "filled", "type": EventType.order_status_changed.value,
-                             "occurred_at": "2026-11-23T11:00:00",
-                             "payload": json.dumps({"order_id": order.id, "old_status": "modtaget",
-                                                    "new_status": "besat"})})
+    # The same event delivered again (at least once): still one vacancy, unchanged.
+    redis_conn.xadd(stream(), {"installation": installation_id(), "id": changed["id"], "type": changed["type"],
+                               "occurred_at": changed["occurred_at"], "payload": json.dumps(changed["payload"])})
     assert consume_once(redis_conn, "test-consumer", block_ms=200) == 1
-    (closed,) = _vacancy_for(engine, order.id)
-    assert closed.status == "lukket"
+    (same,) = _vacancy_for(engine, order_id)
+    assert (same.id, same.hours_per_week, same.text) == (v.id, 30, again.text)
+
+    # Worked on, then filled in crm: the vacancy stays open, then closes and stops being offered.
+    for status, expected in (("i_gang", "aaben"), ("besat", "lukket")):
+        res = client.post(f"/api/v1/orders/{order_id}/status", json={"status": status}, headers=headers)
+        assert res.status_code == 200, res.text
+        relay_pending(engine, redis_conn)
+        assert consume_once(redis_conn, "test-consumer", block_ms=200) >= 1
+        (now,) = _vacancy_for(engine, order_id)
+        assert now.status == expected, status
+    assert [e["type"] for e in _order_events(redis_conn)] == [
+        "order.received", "order.changed", "order.changed", "order.status_changed", "order.status_changed"]
+
+
+def test_an_open_order_without_a_vacancy_gets_one_from_its_status_event(committed, engine, redis_conn):
+    """An order received before matching listened: the next status event carries the whole order."""
+    from services.matching.vacancies.events import handle
+    from shared.event_contracts import validate
+
+    payload = {
+        "order_id": 4711, "company_id": 12, "company_name": "Bageriet Korn ApS",
+        "company": {"id": 12, "name": "Bageriet Korn ApS", "cvr": "13585628", "postcode": "4200", "sector": "privat",
+                    "industry_code": "107100"},
+        "title": "Bagerlærling", "description": "Morgenvagter i vores bageri; dej, ovne og butik.",
+        "scheme": "voksenlaerling", "positions": 1, "positions_filled": 0, "hours_per_week": 37, "postcode": "4200",
+        "deadline": None, "received_via": "portal", "received_on": "2026-01-05", "status": "i_gang",
+        "consultant_id": None, "consultant": None, "contact": None,
+        "old_status": "modtaget", "new_status": "i_gang", "automatic": True, "reason": "Kandidat foreslået",
+    }
+    validate("order.status_changed", payload)
+    handle({"type": "order.status_changed", "payload": json.dumps(payload)})
+    (v,) = _vacancy_for(engine, 4711)
+    assert (v.title, v.status, v.company_name, v.sector) == ("Bagerlærling", "aaben", "Bageriet Korn ApS", "privat")
+    # A closed order that never had a vacancy gets none.
+    handle({"type": "order.status_changed", "payload": json.dumps({**payload, "order_id": 4712, "status": "annulleret",
+                                                                   "new_status": "annulleret"})})
+    assert _vacancy_for(engine, 4712) == []
+
+
+def test_matching_reads_orders_only_from_events():
+    """No crm import left in the vacancy consumer: the event is the only source."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "services" / "matching" / "vacancies"
+    for name in ("events.py", "service.py"):
+        assert "services.crm" not in (root / name).read_text(encoding="utf-8"), name
 
 
 def _outcomes(s, n_hired: int, n_other: int) -> None:

@@ -119,45 +119,28 @@ def sink(monkeypatch):
 
 def make_contacts(engine, n: int, *, per_company: int = 10, sector: str = "privat", industry_code: str = "471100",
                   consent: bool = True, tag: str | None = None) -> list[tuple[int, str]]:
-    """Bulk-create `n` contacts (with companies); returns [(contact_id, email)]."""
-    from stdnum.dk import cvr as stdnum_cvr
-
-    from services.crm.companies.models import Company, Contact
+    """Bulk-create `n` recipients (with their companies) in notifications' own read model, as crm's
+    events would have; returns [(contact_id, email)]."""
+    from services.notifications.recipients.models import Recipient, RecipientCompany
     from shared.models_base import utcnow
 
     tag = tag or uuid.uuid4().hex[:6]
     now = utcnow()
-    companies = []
-    seed = int(uuid.uuid4().int % 10_000_000)
-    candidate = 10_000_000 + seed
-    for i in range((n + per_company - 1) // per_company):
-        while not stdnum_cvr.is_valid(str(candidate)) or candidate > 99_999_999:
-            candidate = candidate + 1 if candidate < 99_999_999 else 10_000_000
-        companies.append({"cvr": str(candidate), "name": f"Firma {tag} {i}", "sector": sector,
-                          "industry_code": industry_code, "postcode": "4200", "municipality_code": 330,
-                          "created_at": now, "updated_at": now})
-        candidate += 1
+    base = 10_000_000 + int(uuid.uuid4().int % 1_000_000) * 100  # crm's ids, as they would arrive
+    companies = [{"company_id": base + i, "name": f"Firma {tag} {i}", "sector": sector, "industry_code": industry_code,
+                  "postcode": "4200", "event_at": now} for i in range((n + per_company - 1) // per_company)]
+    rows = [{"contact_id": base + i, "company_id": base + i // per_company, "name": f"Kontakt {i}",
+             "email": f"k{i}.{tag}@firma{i // per_company}.dk", "newsletter_consent": consent, "event_at": now,
+             "updated_at": now} for i in range(n)]
     with engine.begin() as conn:
-        company_ids = [conn.execute(Company.__table__.insert().returning(Company.__table__.c.id), c).scalar()
-                       for c in companies]
-        rows = [{"company_id": company_ids[i // per_company], "name": f"Kontakt {i}",
-                 "email": f"k{i}.{tag}@firma{i // per_company}.dk", "newsletter_consent": consent,
-                 "consent_given_at": now if consent else None, "consent_method": "skriftlig" if consent else None,
-                 "created_at": now, "updated_at": now} for i in range(n)]
-        conn.execute(Contact.__table__.insert(), rows)
-        got = conn.execute(text("SELECT id, email FROM contact WHERE email LIKE :p ORDER BY id"),
-                           {"p": f"%.{tag}@%"}).all()
-    return [(r[0], r[1]) for r in got]
+        conn.execute(RecipientCompany.__table__.insert(), companies)
+        conn.execute(Recipient.__table__.insert(), rows)
+    return [(r["contact_id"], r["email"]) for r in rows]
 
 
-def make_user(engine, role: str = "konsulent", email: str | None = None) -> int:
-    from services.crm.users.models import User
-    from shared.models_base import utcnow
-
-    with engine.begin() as conn:
-        return conn.execute(User.__table__.insert().returning(User.__table__.c.id), {
-            "email": email or f"{role}.{uuid.uuid4().hex[:6]}@jobbro.dk", "password_hash": "x", "full_name": "Kirsten Konsulent",
-            "role": role, "is_active": True, "failed_logins": 0, "created_at": utcnow()}).scalar()
+def make_user(engine=None, role: str = "konsulent", email: str | None = None) -> int:
+    """A jobcentre user's id: notifications keeps no users (crm does); a token names them."""
+    return 1_000_000 + int(uuid.uuid4().int % 1_000_000)
 
 
 def headers_for(user_id: int, role: str = "konsulent", email: str = "k@jobbro.dk") -> dict[str, str]:
@@ -226,3 +209,40 @@ def delivery_counts(engine, newsletter_id: int | None = None) -> dict[str, int]:
         rows = conn.execute(text(f"SELECT status, count(*) FROM delivery {where} GROUP BY status"),
                             {"n": newsletter_id}).all()
     return {r[0]: r[1] for r in rows}
+
+
+# -- notifications' read model ---------------------------------------------------------------------
+
+def mirror(crm_session, notifications_session=None) -> None:
+    """Give notifications' read model what crm's events would have told it about the rows made in
+    crm (factories): crm's feed builds the real event payloads, notifications' handlers apply them."""
+    from services.crm.feeds.service import Feed, page
+    from services.notifications.recipients.service import apply
+
+    target = notifications_session or crm_session
+    for feed in Feed:
+        after = 0
+        while True:
+            got = page(crm_session, feed, after, 1000)
+            for item in got["items"]:
+                apply(target, item)
+            if got["next_after_id"] is None:
+                break
+            after = got["next_after_id"]
+    target.flush()
+
+
+def consent_withdrawn_in_crm(engine, contact_id: int) -> None:
+    """crm's `contact.consent_changed` (consent withdrawn there) as notifications' consumer gets it."""
+    from sqlmodel import Session
+
+    from services.notifications.events.consumer import handle
+    from services.notifications.recipients.models import Recipient
+    from shared.models_base import utcnow
+
+    with Session(engine) as s:
+        r = s.get(Recipient, contact_id)
+        payload = {"contact_id": contact_id, "company_id": r.company_id, "name": r.name, "email": r.email,
+                   "title": None, "newsletter_consent": False, "changed_at": utcnow().isoformat(), "source": "medarbejder"}
+    handle(engine, {"id": str(uuid.uuid4()), "type": "contact.consent_changed", "occurred_at": utcnow().isoformat(),
+                    "payload": payload})

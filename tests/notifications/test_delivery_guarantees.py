@@ -10,7 +10,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
-from tests.notifications.conftest import delivery_counts, headers_for, make_contacts, make_user, wait_for
+from tests.notifications.conftest import (
+    consent_withdrawn_in_crm,
+    delivery_counts,
+    headers_for,
+    make_contacts,
+    make_user,
+    wait_for,
+)
 
 pytestmark = pytest.mark.redis
 
@@ -125,11 +132,7 @@ def test_contact_unsubscribed_after_scheduling_receives_nothing(api, engine, sin
     assert res.status_code == 202, res.text
     assert res.json()["status"] == "planlagt" and res.json()["recipients"] == 20
     gone_id, gone_email = contacts[0]
-    from services.crm.companies.service import unsubscribe_contact
-    from sqlmodel import Session
-
-    with Session(engine) as s:
-        unsubscribe_contact(s, gone_id, via="test")
+    consent_withdrawn_in_crm(engine, gone_id)
     wait_for(lambda: delivery_counts(engine, nl_id) == {"sent": 19}, 60, "the scheduled send")
     time.sleep(1)
     assert gone_email.lower() not in {a.lower() for a in sink.recipients()}
@@ -143,11 +146,7 @@ def test_consent_is_checked_again_when_the_queued_mail_goes_out(api, engine, sin
     nl_id, headers = _newsletter(api, engine)
     assert api.post(f"/api/v1/newsletters/{nl_id}/send", headers=headers).json()["new_deliveries"] == 10
     gone_id, gone_email = contacts[3]
-    from services.crm.companies.service import unsubscribe_contact
-    from sqlmodel import Session
-
-    with Session(engine) as s:
-        unsubscribe_contact(s, gone_id, via="test")
+    consent_withdrawn_in_crm(engine, gone_id)
     workers.start("a")  # the rows were queued before the unsubscribe; the worker starts after it
     wait_for(lambda: delivery_counts(engine, nl_id) == {"sent": 9, "skipped": 1}, 60, "the send")
     assert gone_email not in sink.recipients() and len(sink.recipients()) == 9
@@ -212,7 +211,11 @@ def test_messages_carry_one_click_unsubscribe_that_works_without_login(api, engi
     to = msg["To"].addresses[0].addr_spec
     contact_id = next(cid for cid, e in contacts if e == to)
     with engine.connect() as conn:
-        consent = conn.execute(text("SELECT newsletter_consent FROM contact WHERE id = :i"), {"i": contact_id}).scalar()
+        consent = conn.execute(text("SELECT newsletter_consent FROM recipient WHERE contact_id = :i"),
+                               {"i": contact_id}).scalar()
+        told_crm = conn.execute(text("SELECT payload FROM outbox_event WHERE type = 'contact.unsubscribed'")).all()
     assert consent is False or consent == 0
+    # crm hears of it through notifications' outbox (its consumer withdraws the consent there).
+    assert len(told_crm) == 1 and f'"contact_id": {contact_id}' in str(told_crm[0][0]).replace("'", '"')
     body = api.get(f"/api/v1/newsletters/{nl_id}", headers=headers).json()
     assert body["counts"]["unsubscribed"] == 1

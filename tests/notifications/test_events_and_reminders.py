@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import select
 
 from services.notifications.deliveries.models import Delivery
-from tests.notifications.conftest import make_user, wait_for
+from tests.notifications.conftest import wait_for
 
 
 def _rows(db, kind=None):
@@ -21,8 +21,11 @@ def _rows(db, kind=None):
     return db.exec(stmt).all()
 
 
-def _order_payload(order, via="portal"):
-    return {"order_id": order.id, "company_id": order.company_id, "received_via": via, "title": order.title}
+def _received(db, order):
+    """The `order.received` payload crm's producer publishes for `order` (real payload, real producer)."""
+    from services.crm.events import publish_order_received
+
+    return publish_order_received(db, order).payload
 
 
 def test_portal_order_gives_a_receipt_and_an_alert_once(db, factories):
@@ -34,12 +37,14 @@ def test_portal_order_gives_a_receipt_and_an_alert_once(db, factories):
     factories.ContactFactory(company_id=company.id, email="andre@bager.dk")
     order = factories.OrderFactory(company_id=company.id, received_via="portal", contact_id=ordering.id,
                                    title="Bagerlærling", positions=2, deadline=date(2026, 3, 1))
-    keys = order_received(db, _order_payload(order))
+    payload = _received(db, order)
+    keys = order_received(db, payload)
     assert len(keys) == 2
-    order_received(db, _order_payload(order))  # the same event delivered twice
+    order_received(db, dict(payload))  # the same event delivered twice
     receipt, = _rows(db, "order_receipt")
     alert, = _rows(db, "order_alert")
     assert receipt.to_email == "ordre@bager.dk" and "Bagerlærling" in receipt.subject
+    assert receipt.contact_id == ordering.id
     assert "Bager \\*Hansen\\*" in receipt.body_markdown  # a name is text, not Markdown
     assert alert.to_email == "kirsten@jobcenter.dk" and alert.user_id == consultant.id
     assert f"/ordrer/{order.id}" in alert.body_markdown
@@ -54,8 +59,8 @@ def test_portal_order_without_contact_goes_to_every_company_contact_and_hotline_
     factories.ContactFactory(company_id=company.id, email=None, newsletter_consent=False)
     portal = factories.OrderFactory(company_id=company.id, received_via="portal")
     hotline = factories.OrderFactory(company_id=company.id, received_via="hotline")
-    order_received(db, _order_payload(portal))
-    assert order_received(db, _order_payload(hotline, via="hotline")) == []
+    order_received(db, _received(db, portal))
+    assert order_received(db, _received(db, hotline)) == []
     assert sorted(r.to_email for r in _rows(db, "order_receipt")) == ["a@firma.dk", "b@firma.dk"]
     assert _rows(db, "order_alert") == []  # no consultant on order or company
 
@@ -74,11 +79,17 @@ def test_followup_due_mails_the_consultant_once(db, factories):
 
 
 def test_morning_digest_lists_overdue_followups_per_consultant(db, factories):
-    from services.notifications.reminders.service import overdue_digests
+    """crm's round publishes a `followup.digest` per consultant; notifications mails each once."""
+    from sqlmodel import select as sql_select
+
+    from services.crm.activities.digest import publish_overdue_digests
+    from services.notifications.reminders.service import followup_digest
+    from shared.events import OutboxEvent
 
     today = date(2026, 2, 10)
     ole = factories.UserFactory(role="konsulent")
     mia = factories.UserFactory(role="konsulent")
+    gone = factories.UserFactory(role="konsulent", is_active=False)
     company = factories.CompanyFactory(name="Maler ApS", consultant_id=mia.id)
     factories.ActivityFactory(company_id=company.id, consultant_id=ole.id, follow_up_on=today - timedelta(days=3),
                               summary="Følg op på løntilskud")
@@ -86,8 +97,13 @@ def test_morning_digest_lists_overdue_followups_per_consultant(db, factories):
                               summary="Send kontrakt")
     factories.ActivityFactory(company_id=company.id, consultant_id=None, follow_up_on=today - timedelta(days=2))
     factories.ActivityFactory(company_id=company.id, consultant_id=ole.id, follow_up_on=today)  # due, not overdue
-    overdue_digests(db, today)
-    overdue_digests(db, today)
+    factories.ActivityFactory(company_id=company.id, consultant_id=gone.id, follow_up_on=today - timedelta(days=2))
+    assert publish_overdue_digests(db, today) == 2  # nobody writes to a deactivated login
+    db.flush()
+    digests = db.exec(sql_select(OutboxEvent).where(OutboxEvent.type == "followup.digest")).all()
+    for evt in digests:
+        followup_digest(db, evt.payload)
+        followup_digest(db, dict(evt.payload))  # delivered twice: one mail
     rows = {r.user_id: r for r in _rows(db, "followup_digest")}
     assert set(rows) == {ole.id, mia.id}
     assert rows[ole.id].subject == "Overskredne opfølgninger: 2"
@@ -97,6 +113,7 @@ def test_morning_digest_lists_overdue_followups_per_consultant(db, factories):
 
 def test_order_near_deadline_with_unfilled_positions_reminds_its_consultant(db, factories):
     from services.notifications.reminders.service import deadline_reminders
+    from tests.notifications.conftest import mirror
 
     today = date(2026, 5, 4)
     k = factories.UserFactory(role="konsulent")
@@ -106,6 +123,7 @@ def test_order_near_deadline_with_unfilled_positions_reminds_its_consultant(db, 
                            status="besat")
     factories.OrderFactory(consultant_id=k.id, deadline=today + timedelta(days=20))
     factories.OrderFactory(consultant_id=k.id, deadline=today - timedelta(days=1))
+    mirror(db)  # notifications' view of orders, from crm's order payloads
     deadline_reminders(db, today)
     deadline_reminders(db, today)
     row, = _rows(db, "deadline_reminder")
@@ -120,12 +138,15 @@ def test_events_reach_the_mailbox_through_the_stream_consumer_group_and_relay(co
 
     from services.crm.companies.models import Company, Contact
     from services.crm.orders.models import Order
-    from shared.events import EventType, OutboxEvent, publish
+    from services.crm.users.models import User
+    from shared.events import EventType, OutboxEvent
     from shared.models_base import utcnow
 
-    consultant_id = make_user(engine, email="alarm@jobcenter.dk")
     with Session(engine) as s:
-        company = Company(cvr="13585628", name="Portal ApS", sector="privat", postcode="4200", consultant_id=consultant_id)
+        consultant = User(email="alarm@jobcenter.dk", password_hash="x", full_name="Alma Alarm", role="konsulent")
+        s.add(consultant)
+        s.flush()
+        company = Company(cvr="13585628", name="Portal ApS", sector="privat", postcode="4200", consultant_id=consultant.id)
         s.add(company)
         s.flush()
         contact = Contact(company_id=company.id, name="Mette", email="mette@portal.dk")
@@ -136,8 +157,10 @@ def test_events_reach_the_mailbox_through_the_stream_consumer_group_and_relay(co
         s.add(order)
         s.flush()
         # Written to the outbox only (as if Redis was away at commit): the relay must publish it.
-        s.add(OutboxEvent(type=EventType.order_received.value, payload={
-            "order_id": order.id, "company_id": company.id, "received_via": "portal"}))
+        from services.crm.events import _receipt_contacts, order_payload
+
+        received = {**order_payload(s, order), "receipt_contacts": _receipt_contacts(s, order)}
+        s.add(OutboxEvent(type=EventType.order_received.value, payload=json.loads(json.dumps(received, default=str))))
         s.commit()
         order_id = order.id
     workers.start("a")
@@ -147,7 +170,7 @@ def test_events_reach_the_mailbox_through_the_stream_consumer_group_and_relay(co
     from shared.events import stream
     from shared.installation import installation_id
     redis_conn.xadd(stream(), {"installation": installation_id(), "id": "again", "type": "order.received", "occurred_at": utcnow().isoformat(),
-                             "payload": json.dumps({"order_id": order_id, "company_id": 0, "received_via": "portal"})})
+                             "payload": json.dumps(received, default=str)})
     wait_for(lambda: not redis_conn.xpending(stream(), "notifications")["pending"]
              and redis_conn.xinfo_groups(stream())[0]["lag"] == 0, 20, "the repeat to be consumed")
     time.sleep(1.5)

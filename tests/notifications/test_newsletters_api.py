@@ -6,6 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from tests.notifications.conftest import mirror
+
 
 @pytest.fixture
 def notif_client(db):
@@ -20,9 +22,10 @@ def notif_client(db):
 BODY = {"subject": "Nyt om løntilskud", "body_markdown": "Hej\n\nNye regler fra 1. juli.", "segment": {"kind": "all_consenting"}}
 
 
-def test_write_read_and_preview_a_newsletter(notif_client, konsulent, factories):
+def test_write_read_and_preview_a_newsletter(notif_client, konsulent, factories, db):
     factories.ContactFactory()
     factories.ContactFactory(newsletter_consent=False)
+    mirror(db)
     res = notif_client.post("/api/v1/newsletters", json=BODY, headers=konsulent)
     assert res.status_code == 201, res.text
     nl = res.json()
@@ -44,16 +47,18 @@ def test_write_read_and_preview_a_newsletter(notif_client, konsulent, factories)
     ({**BODY, "segment": {"kind": "alle"}}, "segment.kind", "skal være en af"),
     ({**BODY, "segment": {"kind": "industry", "industry_code": "47x"}}, "segment.industry_code", "format"),
 ])
-def test_bad_input_is_422_naming_the_field(notif_client, konsulent, factories, payload, field, fragment):
+def test_bad_input_is_422_naming_the_field(notif_client, konsulent, factories, db, payload, field, fragment):
     factories.ContactFactory()
+    mirror(db)
     res = notif_client.post("/api/v1/newsletters", json=payload, headers=konsulent)
     assert res.status_code == 422, res.text
     err = res.json()["errors"][0]
     assert err["field"] == field and fragment in err["message"], err
 
 
-def test_segment_matching_no_one_is_refused(notif_client, konsulent, factories):
+def test_segment_matching_no_one_is_refused(notif_client, konsulent, factories, db):
     factories.ContactFactory(newsletter_consent=False)
+    mirror(db)
     res = notif_client.post("/api/v1/newsletters", json=BODY, headers=konsulent)
     assert res.status_code == 422
     assert res.json()["field"] == "segment" and "ingen kontaktpersoner" in res.json()["detail"]
@@ -63,7 +68,7 @@ def test_segment_matching_no_one_is_refused(notif_client, konsulent, factories):
 
 
 def test_each_segment_kind_picks_its_companies_and_only_consenting_contacts(db, factories):
-    from services.crm.companies.segments import count, recipients
+    from services.notifications.recipients.segments import count, recipients
 
     partner = factories.CompanyFactory(sector="privat", industry_code="471100")
     factories.PartnershipFactory(company_id=partner.id, signed_on=date(2020, 1, 1))
@@ -74,6 +79,7 @@ def test_each_segment_kind_picks_its_companies_and_only_consenting_contacts(db, 
     factories.ContactFactory(company_id=partner.id, email="A@Partner.dk")  # same address: one copy
     factories.ContactFactory(company_id=partner.id, email="nej@partner.dk", newsletter_consent=False)
     b = factories.ContactFactory(company_id=public.id, email="b@kommune.dk")
+    mirror(db)  # what crm's events tell notifications: contacts, companies, the agreement, the campaign
     ids = lambda seg: sorted(r.contact_id for r in recipients(db, seg))  # noqa: E731
     assert ids({"kind": "all_consenting"}) == sorted([a.id, b.id])
     assert ids({"kind": "partners"}) == [a.id]
@@ -86,6 +92,7 @@ def test_each_segment_kind_picks_its_companies_and_only_consenting_contacts(db, 
 def test_send_now_creates_one_delivery_per_recipient_and_again_adds_nobody(notif_client, konsulent, factories, db):
     for _ in range(3):
         factories.ContactFactory()
+    mirror(db)
     nl = notif_client.post("/api/v1/newsletters", json=BODY, headers=konsulent).json()
     res = notif_client.post(f"/api/v1/newsletters/{nl['id']}/send", headers=konsulent)
     assert res.status_code == 202, res.text
@@ -97,8 +104,9 @@ def test_send_now_creates_one_delivery_per_recipient_and_again_adds_nobody(notif
     assert notif_client.patch(f"/api/v1/newsletters/{nl['id']}", json={"subject": "Nyt"}, headers=konsulent).status_code == 409
 
 
-def test_schedule_in_the_past_is_refused_and_a_future_one_is_planned(notif_client, konsulent, factories):
+def test_schedule_in_the_past_is_refused_and_a_future_one_is_planned(notif_client, konsulent, factories, db):
     factories.ContactFactory()
+    mirror(db)
     nl = notif_client.post("/api/v1/newsletters", json=BODY, headers=konsulent).json()
     past = (datetime.now(UTC) - timedelta(minutes=5)).isoformat()
     res = notif_client.post(f"/api/v1/newsletters/{nl['id']}/send", json={"at": past}, headers=konsulent)
@@ -120,6 +128,7 @@ def test_schedule_in_the_past_is_refused_and_a_future_one_is_planned(notif_clien
 def test_roles_company_users_may_not_and_strangers_must_log_in(notif_client, login, leder, admin, factories, db):
     factories.ContactFactory()
     company = factories.CompanyFactory()
+    mirror(db)
     _, virksomhed = login("virksomhed", company)
     db.commit()  # a refused request rolls the session back to here, as in production
     assert notif_client.post("/api/v1/newsletters", json=BODY, headers=virksomhed).status_code == 403
@@ -135,6 +144,7 @@ def test_test_send_goes_to_the_author_only_and_counts_nowhere(notif_client, fact
     from services.notifications.deliveries.models import Delivery
 
     factories.ContactFactory()
+    mirror(db)
     user, headers = login("konsulent")
     nl = notif_client.post("/api/v1/newsletters", json=BODY, headers=headers).json()
     res = notif_client.post(f"/api/v1/newsletters/{nl['id']}/test", headers=headers)

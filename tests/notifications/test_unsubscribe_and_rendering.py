@@ -32,29 +32,87 @@ def test_token_round_trip_and_tampering():
 
 
 def test_unsubscribe_page_asks_then_one_click_post_withdraws_consent(notif_client, factories, db):
+    """The click is recorded by notifications at once (its read model and outbox, in one
+    transaction: crm need not answer); crm applies it from `contact.unsubscribed`, audited."""
+    from sqlmodel import select
+
     from services.crm.companies.models import Contact
+    from services.crm.inbox.consumer import contact_unsubscribed
+    from services.notifications.recipients.models import Recipient
     from services.notifications.unsubscribe.tokens import make_token
     from shared.audit import AuditLog
     from shared.events import OutboxEvent
-    from sqlmodel import select
+    from tests.notifications.conftest import mirror
 
     contact = factories.ContactFactory(email="lone.hansen@bager.dk")
+    mirror(db)
     token = make_token(contact.id, 123)
     page = notif_client.get(f"/unsubscribe/{token}")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert "Vil du afmelde" in page.text and "lo*********@bager.dk" in page.text
     assert "lone.hansen" not in page.text
-    db.refresh(contact)
-    assert contact.newsletter_consent is True  # opening the link changes nothing
+    assert db.get(Recipient, contact.id).newsletter_consent is True  # opening the link changes nothing
 
     done = notif_client.post(f"/unsubscribe/{token}", data={"List-Unsubscribe": "One-Click"})
     assert done.status_code == 200 and "Du er nu afmeldt" in done.text
-    db.refresh(contact)
-    assert contact.newsletter_consent is False and contact.unsubscribed_at is not None
-    assert db.exec(select(OutboxEvent).where(OutboxEvent.type == "contact.unsubscribed")).first() is not None
-    assert db.exec(select(AuditLog).where(AuditLog.entity == "contact", AuditLog.entity_id == str(contact.id))).first()
+    mine = db.get(Recipient, contact.id)
+    db.refresh(mine)
+    assert mine.newsletter_consent is False and mine.unsubscribed_at is not None
+    told = db.exec(select(OutboxEvent).where(OutboxEvent.type == "contact.unsubscribed")).all()
+    assert len(told) == 1 and told[0].payload["contact_id"] == contact.id
     again = notif_client.post(f"/unsubscribe/{token}")
-    assert again.status_code == 200  # idempotent
+    assert again.status_code == 200  # idempotent: nothing more is published
+    assert len(db.exec(select(OutboxEvent).where(OutboxEvent.type == "contact.unsubscribed")).all()) == 1
+
+    # crm's consumer applies it: consent withdrawn there, audited, and announced back.
+    contact_unsubscribed(db, {"occurred_at": told[0].created_at.isoformat(), "payload": told[0].payload})
+    db.flush()
+    crm_contact = db.get(Contact, contact.id)
+    db.refresh(crm_contact)
+    assert crm_contact.newsletter_consent is False and crm_contact.unsubscribed_at is not None
+    assert db.exec(select(AuditLog).where(AuditLog.entity == "contact", AuditLog.entity_id == str(contact.id))).first()
+    assert db.exec(select(OutboxEvent).where(OutboxEvent.type == "contact.consent_changed")).first() is not None
+
+
+def test_a_consent_withdrawn_in_crm_reaches_the_read_model_and_a_late_old_event_does_not_undo_it(db, factories):
+    from services.notifications.recipients.models import Recipient
+    from services.notifications.recipients.service import apply
+
+    contact = factories.ContactFactory(email="per@smed.dk")
+    payload = {"contact_id": contact.id, "company_id": contact.company_id, "name": "Per", "email": "per@smed.dk",
+               "title": None, "newsletter_consent": True}
+    apply(db, {"type": "contact.created", "occurred_at": "2026-11-01T10:00:00+00:00", "payload": payload})
+    apply(db, {"type": "contact.consent_changed", "occurred_at": "2026-11-02T10:00:00+00:00",
+               "payload": {**payload, "newsletter_consent": False, "changed_at": "2026-11-02T10:00:00+00:00"}})
+    # A change made before the withdrawal, delivered late: it must not give the consent back.
+    apply(db, {"type": "contact.changed", "occurred_at": "2026-11-01T12:00:00+00:00",
+               "payload": {**payload, "name": "Per Smed"}})
+    row = db.get(Recipient, contact.id)
+    assert row.newsletter_consent is False and row.name == "Per"
+
+
+def test_after_a_click_only_consent_given_again_in_crm_later_counts(db, factories):
+    from datetime import UTC, datetime, timedelta
+
+    from services.notifications.recipients import service as recipients
+    from services.notifications.recipients.models import Recipient
+
+    contact = factories.ContactFactory(email="eva@bager.dk")
+    payload = {"contact_id": contact.id, "company_id": contact.company_id, "name": "Eva", "email": "eva@bager.dk",
+               "title": None, "newsletter_consent": True}
+    now = datetime.now(UTC)
+    recipients.apply(db, {"type": "contact.created", "occurred_at": (now - timedelta(days=1)).isoformat(),
+                          "payload": payload})
+    recipients.unsubscribe(db, contact.id, at=now)
+    # crm still had the consent when it changed her title, a second after the click: not a new consent.
+    recipients.apply(db, {"type": "contact.changed", "occurred_at": (now + timedelta(seconds=1)).isoformat(),
+                          "payload": {**payload, "title": "Indehaver"}})
+    assert db.get(Recipient, contact.id).newsletter_consent is False
+    # She subscribes again through crm a day later: that counts.
+    later = (now + timedelta(days=1)).isoformat()
+    recipients.apply(db, {"type": "contact.consent_changed", "occurred_at": later,
+                          "payload": {**payload, "changed_at": later, "source": "skriftlig"}})
+    assert db.get(Recipient, contact.id).newsletter_consent is True
 
 
 @pytest.mark.parametrize("token", ["ikke-et-token", "1.2.AAAA", "1.2." + "A" * 43, "<script>alert(1)</script>"])

@@ -31,7 +31,7 @@ from pathlib import Path
 import httpx
 import psycopg
 
-from tests.ops.stack import Stack, fresh_database
+from tests.ops.stack import Stack, fresh_database, own_databases
 
 PG_BASE = os.environ.get("JOBBRO_SOAK_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("JOBBRO_SOAK_REDIS", "redis://127.0.0.1:6379/5")
@@ -134,14 +134,15 @@ def main() -> int:
     logdir = Path("var/soak-logs")
     logdir.mkdir(parents=True, exist_ok=True)
     db_url = fresh_database(PG_BASE, "jobbro_soak")
-    env = {**os.environ, "DATABASE_URL": db_url, "REDIS_URL": REDIS_URL, "SMTP_PORT": "8240",
+    env = {**own_databases(dict(os.environ), db_url), "REDIS_URL": REDIS_URL, "SMTP_PORT": "8240",
            "JOBBRO_SECRET_KEY": os.environ.get("JOBBRO_SECRET_KEY", "soak-secret-0123456789abcdef0123456789"),
            "JOBBRO_DEMO_DATA": "1", "NOTIFICATIONS_RATE_LIMIT": "200"}
     stack = Stack(env=env, logdir=logdir)
     import redis
 
     redis.Redis.from_url(REDIS_URL).flushdb()
-    for cmd in (["-m", "services.crm", "migrate"], ["-m", "services.crm", "demo", "--if-empty"],
+    for cmd in (["-m", "services.crm", "migrate"], ["-m", "services.matching", "migrate"],
+                ["-m", "services.notifications", "migrate"], ["-m", "services.crm", "demo", "--if-empty"],
                 ["-m", "services.matching", "demo", "--if-empty"]):
         done = stack.run("setup", *cmd)
         if done.returncode != 0:
@@ -202,9 +203,9 @@ def main() -> int:
         time.sleep(5)
 
         with psycopg.connect(db_url) as conn:
-            activities = {r[0] for r in conn.execute("SELECT id FROM activity")}
-            orders = {r[0] for r in conn.execute("SELECT id FROM recruitment_order")}
-            sent = conn.execute("SELECT status, count(*) FROM delivery GROUP BY status").fetchall() \
+            activities = {r[0] for r in conn.execute("SELECT id FROM crm.activity")}
+            orders = {r[0] for r in conn.execute("SELECT id FROM crm.recruitment_order")}
+            sent = conn.execute("SELECT status, count(*) FROM notifications.delivery GROUP BY status").fetchall() \
                 if conn.execute("SELECT to_regclass('delivery')").fetchone()[0] else []
         lost = (set(traffic.acknowledged["POST /activities"]) - activities) | (set(traffic.acknowledged["POST /orders"]) - orders)
         report = {

@@ -16,6 +16,21 @@ import psycopg
 from sqlalchemy.engine import make_url
 
 REPO = Path(__file__).resolve().parents[2]
+SERVICES = ("crm", "matching", "notifications")
+
+
+def own_databases(env: dict[str, str], database_url: str) -> dict[str, str]:
+    """`env` for processes that each use their service's own database, derived from
+    `database_url` (SQLite: a file per service beside it; PostgreSQL: a schema per service)."""
+    env = {k: v for k, v in env.items() if k not in {f"{s.upper()}_DATABASE_URL" for s in SERVICES}}
+    env["DATABASE_URL"] = database_url
+    return env
+
+
+def service_database_url(database_url: str, service: str) -> str:
+    from shared.settings import Settings
+
+    return Settings(database_url=database_url, **{f"{s}_database_url": None for s in SERVICES}).database_url_for(service)
 
 
 def fresh_database(base_url: str, name: str) -> str:

@@ -18,6 +18,7 @@ import pytest
 
 from shared.auth import hash_password
 from tests.conftest import _PG_URL, _REDIS_URL
+from tests.ops.stack import SERVICES, own_databases
 from tests.ops.stack import Stack, fresh_database
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
@@ -29,16 +30,19 @@ PASSWORD = "skalering-2026"
 def stack(tmp_path):
     db_url = fresh_database(_PG_URL, f"{os.environ.get('JOBBRO_TEST_DB', 'jobbro_test')}_scale")
     redis_url = _REDIS_URL.rsplit("/", 1)[0] + "/6"
-    env = {**os.environ, "DATABASE_URL": db_url, "REDIS_URL": redis_url, "JOBBRO_DEMO_DATA": "0",
+    # Each service on its own schema of the scale database, as with DATABASE_URL in production.
+    env = {**own_databases(dict(os.environ), db_url), "REDIS_URL": redis_url, "JOBBRO_DEMO_DATA": "0",
            "MATCHING_LOAD_MODEL": "0", "JOBBRO_SECRET_KEY": "scale-test-secret-key-0123456789abcdef",
            "SMTP_PORT": "1"}
     s = Stack(env=env, logdir=tmp_path)
     import redis
 
     redis.Redis.from_url(redis_url).flushdb()
-    migrated = s.run("migrate", "-m", "services.crm", "migrate")
-    assert migrated.returncode == 0, migrated.stderr
+    for service in SERVICES:
+        migrated = s.run("migrate", "-m", f"services.{service}", "migrate")
+        assert migrated.returncode == 0, migrated.stderr
     with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute("SET search_path TO crm")
         conn.execute("INSERT INTO app_user (email, password_hash, full_name, role, is_active, failed_logins, created_at)"
                      " VALUES ('skala@jobbro.dk', %s, 'Skala', 'konsulent', true, 0, now())", (hash_password(PASSWORD),))
         conn.execute("INSERT INTO company (cvr, name, sector, employees, postcode, created_at, updated_at)"
@@ -99,7 +103,7 @@ def test_two_replicas_each_and_one_killed_mid_load_loses_no_acknowledged_write(s
 
     assert served_by.get("crm1", 0) > 0 and served_by.get("crm2", 0) > 0, served_by
     with psycopg.connect(db_url) as conn:
-        stored = {r[0] for r in conn.execute("SELECT id FROM activity")}
+        stored = {r[0] for r in conn.execute("SELECT id FROM crm.activity")}
     assert set(acknowledged) <= stored, "an acknowledged write was lost"
     assert len(acknowledged) >= 550  # only the requests in flight at the kill may be lost, and they were retried
 
@@ -107,7 +111,7 @@ def test_two_replicas_each_and_one_killed_mid_load_loses_no_acknowledged_write(s
     assert sum(kpi["activities"].values()) == len(stored)
     expected = {c: 0 for c in channels}
     with psycopg.connect(db_url) as conn:
-        for channel, count in conn.execute("SELECT channel, count(*) FROM activity GROUP BY channel"):
+        for channel, count in conn.execute("SELECT channel, count(*) FROM crm.activity GROUP BY channel"):
             expected[channel] = count
     assert {c: kpi["activities"].get(c, 0) for c in channels} == expected
 

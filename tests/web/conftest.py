@@ -110,17 +110,28 @@ def stack() -> Iterator[Stack]:
     from shared.db import make_engine
     from tests.web.seed import seed
 
+    from tests.conftest import SERVICES, own_databases, service_database_url
+    from tests.notifications.conftest import mirror
+
     database_url = _web_database_url()
     services = _available_services() + ["web"]
-    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": _REDIS_URL, "JOBBRO_DEMO_DATA": "0",
+    # Every service on a database of its own, as in production.
+    env = {**own_databases(dict(os.environ), database_url), "REDIS_URL": _REDIS_URL, "JOBBRO_DEMO_DATA": "0",
            "PYTHONUNBUFFERED": "1"}
     env.pop("JOBBRO_ADMIN_EMAIL", None)
-    subprocess.run([sys.executable, "-m", "services.crm", "migrate"], cwd=REPO, env=env, check=True,
-                   capture_output=True)
-    engine = make_engine(database_url)
-    with Session(engine, expire_on_commit=False) as session:
+    for service in SERVICES:
+        subprocess.run([sys.executable, "-m", f"services.{service}", "migrate"], cwd=REPO, env=env, check=True,
+                       capture_output=True)
+    crm_engine = make_engine(service_database_url(database_url, "crm"))
+    notifications_engine = make_engine(service_database_url(database_url, "notifications"))
+    with Session(crm_engine, expire_on_commit=False) as session, \
+            Session(notifications_engine, expire_on_commit=False) as notifications_session:
         seeded = seed(session)
-    engine.dispose()
+        # What crm's events would have told notifications about the seeded companies and contacts.
+        mirror(session, notifications_session)
+        notifications_session.commit()
+    crm_engine.dispose()
+    notifications_engine.dispose()
 
     logs = Path(tempfile.mkdtemp(prefix="jobbro-web-logs-"))
     procs: list[subprocess.Popen] = []

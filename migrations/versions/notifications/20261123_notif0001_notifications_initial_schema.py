@@ -14,7 +14,7 @@ from alembic import op
 revision: str = 'notif0001'
 down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = ('notifications',)
-depends_on: str | Sequence[str] | None = 'crm0001'
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
@@ -61,7 +61,6 @@ def upgrade() -> None:
     sa.Column('unsubscribed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['contact_id'], ['contact.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['newsletter_id'], ['newsletter.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('dedupe_key')

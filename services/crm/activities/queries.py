@@ -162,7 +162,9 @@ def count_open_tasks(
     return sa_select(func.count()).select_from(union_all(*arms).subquery("task"))
 
 
-def user_emails(session: Session, ids: set[int]) -> dict[int, str]:
+def user_emails(session: Session, ids: set[int]) -> dict[int, tuple[str, str]]:
+    """(e-mail, full name) of each user in `ids`."""
     if not ids:
         return {}
-    return dict(session.exec(select(User.id, User.email).where(User.id.in_(ids))).all())
+    return {uid: (email, name) for uid, email, name in
+            session.exec(select(User.id, User.email, User.full_name).where(User.id.in_(ids))).all()}

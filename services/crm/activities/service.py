@@ -172,14 +172,15 @@ def publish_due_followups(session: Session, day: date) -> int:
     notifications deduplicates them by `key` (kind, id, date), so nobody is reminded twice.
     """
     rows = session.exec(queries.open_tasks(due_on=day)).all()
-    emails = queries.user_emails(session, {r._mapping["consultant_id"] for r in rows} - {None})
+    users = queries.user_emails(session, {r._mapping["consultant_id"] for r in rows} - {None})
     for row in rows:
         m = row._mapping
+        email, name = users.get(m["consultant_id"], (None, None))
         publish(session, EventType.follow_up_due, {
             "key": f"{m['kind']}:{m['id']}:{day.isoformat()}",
             "kind": m["kind"], "id": m["id"], "company_id": m["company_id"], "company_name": m["company_name"],
-            "consultant_id": m["consultant_id"], "consultant_email": emails.get(m["consultant_id"]),
-            "follow_up_on": day, "summary": m["summary"], "campaign_id": m["campaign_id"],
+            "consultant_id": m["consultant_id"], "consultant_email": email, "consultant_name": name,
+            "follow_up_on": day.isoformat(), "summary": m["summary"], "campaign_id": m["campaign_id"],
         })
     session.commit()
     return len(rows)

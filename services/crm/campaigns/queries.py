@@ -52,6 +52,11 @@ def materialise_targets(session: Session, campaign: Campaign, segment: Segment, 
     )
 
 
+def target_company_ids(session: Session, campaign_id: int) -> list[int]:
+    return list(session.exec(select(CampaignTarget.company_id).where(CampaignTarget.campaign_id == campaign_id)
+                             .order_by(CampaignTarget.company_id)))
+
+
 def counts(session: Session, campaign_ids: Iterable[int]) -> dict[int, dict[str, int]]:
     ids = list(campaign_ids)
     out: dict[int, dict[str, int]] = defaultdict(lambda: {s.value: 0 for s in CampaignTargetStatus})

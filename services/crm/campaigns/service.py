@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import delete
 from sqlmodel import Session
 
+from services.crm import events
 from services.crm.campaigns import queries
 from services.crm.campaigns.models import Campaign, CampaignTarget
 from services.crm.campaigns.schemas import (
@@ -19,6 +20,7 @@ from services.crm.companies.models import Company
 from services.crm.partnerships.service import check_consultant
 from shared.auth import Principal
 from shared.errors import Conflict, Invalid, NotFound
+from shared.events import EventType, publish
 from shared.glossary import CAMPAIGN_KIND_LABELS, CAMPAIGN_TARGET_LABELS, CampaignTargetStatus
 from shared.models_base import utcnow
 from shared.pagination import PageParams, paginate
@@ -67,6 +69,7 @@ def create_campaign(session: Session, principal: Principal, data: CampaignCreate
     session.add(campaign)
     session.flush()
     queries.materialise_targets(session, campaign, data.segment, utcnow())
+    events.publish_campaign_created(session, campaign, queries.target_company_ids(session, campaign.id))
     session.commit()
     return read_campaign(session, campaign.id)
 
@@ -83,9 +86,11 @@ def update_campaign(session: Session, campaign_id: int, data: CampaignUpdate) ->
         raise Invalid(f"Slutdatoen {end.isoformat()} ligger før startdatoen {start.isoformat()}.", field="ends_on")
     if "kind" in changes:
         changes["kind"] = data.kind.value
+    before = {key: getattr(campaign, key) for key in events.CAMPAIGN_CHANGE_FIELDS}
     for key, value in changes.items():
         setattr(campaign, key, value)
     session.add(campaign)
+    events.publish_campaign_changed(session, campaign, before)
     session.commit()
     return read_campaign(session, campaign.id)
 
@@ -96,6 +101,7 @@ def delete_campaign(session: Session, campaign_id: int) -> None:
         raise Conflict("Kampagnen har registrerede aktiviteter og kan ikke slettes; sæt en slutdato i stedet.")
     session.exec(delete(CampaignTarget).where(CampaignTarget.campaign_id == campaign_id))
     session.delete(campaign)
+    publish(session, EventType.campaign_deleted, {"campaign_id": campaign_id})
     session.commit()
 
 
@@ -143,5 +149,6 @@ def add_target(session: Session, campaign_id: int, data: TargetAdd) -> TargetRea
                        existing={"id": existing.id})
     target = CampaignTarget(campaign_id=campaign_id, company_id=company.id, consultant_id=company.consultant_id)
     session.add(target)
+    publish(session, EventType.campaign_target_added, {"campaign_id": campaign_id, "company_id": company.id})
     session.commit()
     return target_read(target, company)

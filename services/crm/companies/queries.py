@@ -78,6 +78,14 @@ def contacts_of(company_id: int):
     return select(Contact).where(Contact.company_id == company_id).order_by(Contact.name, Contact.id)
 
 
+def contacts_with_email(session: Session, company_id: int) -> list[Contact]:
+    """The company's contacts that have an e-mail address, oldest first (an order receipt's fallback)."""
+    return list(session.exec(
+        select(Contact).where(Contact.company_id == company_id, Contact.email.is_not(None),
+                              func.trim(Contact.email) != "").order_by(Contact.id)
+    ))
+
+
 def workplaces_of(session: Session, company_id: int) -> list[Workplace]:
     return list(session.exec(select(Workplace).where(Workplace.company_id == company_id).order_by(Workplace.p_number)))
 

@@ -6,6 +6,7 @@ from datetime import date, datetime, time
 
 from sqlmodel import Session
 
+from services.crm import events
 from services.crm.access import company_not_found, ensure_company_visible
 from services.crm.companies import queries
 from services.crm.companies.models import Company, Contact, Workplace
@@ -72,6 +73,8 @@ def create_company(session: Session, data: CompanyCreate) -> Company:
     _check_consultant(session, data.consultant_id)
     company = Company(**data.model_dump())
     session.add(company)
+    session.flush()
+    events.publish_company_created(session, company)
     session.commit()
     session.refresh(company)
     return company
@@ -92,10 +95,12 @@ def update_company(session: Session, principal: Principal, company_id: int, data
             raise Invalid(f"{key} kan ikke fjernes.", field=key)
     if "consultant_id" in changes:
         _check_consultant(session, changes["consultant_id"])
+    before = events.company_snapshot(company)
     for key, value in changes.items():
         setattr(company, key, value)
     company.updated_at = utcnow()
     session.add(company)
+    events.publish_company_changed(session, company, before)
     session.commit()
     session.refresh(company)
     return company
@@ -110,6 +115,8 @@ def delete_company(session: Session, company_id: int) -> None:
             "Virksomheden har historik (aktiviteter, ordrer, aftaler eller placeringer) og kan ikke slettes."
         )
     session.delete(company)
+    # Its contacts go with it (on delete cascade): consumers drop them on this event.
+    events.publish_company_deleted(session, company_id)
     session.commit()
 
 
@@ -172,6 +179,13 @@ def _apply_consent(contact: Contact, consent: bool | None, method: ConsentMethod
         contact.unsubscribed_at = utcnow()
 
 
+def _consent_source(contact: Contact, principal: Principal) -> str:
+    """`contact.consent_changed`'s source: how consent was given, or who withdrew it."""
+    if contact.newsletter_consent:
+        return contact.consent_method or _default_method(principal).value
+    return "portal" if principal.role is Role.virksomhed else "medarbejder"
+
+
 def create_contact(session: Session, principal: Principal, company_id: int, data: ContactCreate) -> Contact:
     get_visible(session, principal, company_id)
     contact = Contact(company_id=company_id, **data.model_dump(exclude={"newsletter_consent", "consent_method"}))
@@ -179,6 +193,7 @@ def create_contact(session: Session, principal: Principal, company_id: int, data
     session.add(contact)
     session.flush()
     audit.record(session, principal, SERVICE, "create", "contact", contact.id, {"company_id": company_id})
+    events.publish_contact_created(session, contact)
     session.commit()
     session.refresh(contact)
     return contact
@@ -189,6 +204,7 @@ def update_contact(session: Session, principal: Principal, company_id: int, cont
     changes = data.model_dump(exclude_unset=True, exclude={"newsletter_consent", "consent_method"})
     if "name" in changes and not changes["name"]:
         raise Invalid("Navn kan ikke fjernes.", field="name")
+    before = events.contact_snapshot(contact)
     for key, value in changes.items():
         setattr(contact, key, value)
     _apply_consent(contact, data.newsletter_consent, data.consent_method, principal)
@@ -198,6 +214,7 @@ def update_contact(session: Session, principal: Principal, company_id: int, cont
     session.add(contact)
     audit.record(session, principal, SERVICE, "update", "contact", contact.id,
                  {"fields": sorted(data.model_dump(exclude_unset=True))})
+    events.publish_contact_changes(session, contact, before, source=_consent_source(contact, principal))
     session.commit()
     session.refresh(contact)
     return contact
@@ -212,18 +229,29 @@ def delete_contact(session: Session, principal: Principal, company_id: int, cont
     session.commit()
 
 
-def unsubscribe_contact(session: Session, contact_id: int, via: str = "link") -> Contact | None:
-    """Withdraw newsletter consent (one-click unsubscribe); idempotent."""
+def unsubscribe_contact(session: Session, contact_id: int, via: str = "link",
+                        at: datetime | None = None) -> Contact | None:
+    """Withdraw newsletter consent after a one-click unsubscribe, which notifications recorded at
+    `at` and announced with `contact.unsubscribed`; idempotent. A consent given again in crm after
+    the click stands."""
     contact = session.get(Contact, contact_id)
     if contact is None:
         return None
+    at = at or utcnow()
+    given = contact.consent_given_at
+    if given is not None and given.tzinfo is None:
+        given = given.replace(tzinfo=at.tzinfo)
+    if contact.newsletter_consent and given is not None and given > at:
+        return contact
     if contact.newsletter_consent or contact.unsubscribed_at is None:
+        withdrawn = contact.newsletter_consent
         contact.newsletter_consent = False
-        contact.unsubscribed_at = utcnow()
+        contact.unsubscribed_at = at
         contact.updated_at = utcnow()
         session.add(contact)
         audit.record(session, None, SERVICE, "update", "contact", contact.id, {"unsubscribed_via": via})
-        publish(session, EventType.contact_unsubscribed, {"contact_id": contact.id, "company_id": contact.company_id})
+        if withdrawn:
+            events.publish_consent_changed(session, contact, source="afmelding", at=contact.unsubscribed_at)
         session.commit()
     return contact
 

@@ -16,11 +16,24 @@ def _chunks(values: list, size: int = CHUNK) -> Iterator[list]:
         yield values[i : i + size]
 
 
-def companies_by_cvr(session: Session, cvrs: Iterable[str]) -> dict[str, Company]:
+def companies_by_cvr(session: Session, cvrs: Iterable[str], *, fresh: bool = False) -> dict[str, Company]:
+    """`fresh`: reload rows already in the session (after a bulk write that bypassed them)."""
     out: dict[str, Company] = {}
     for chunk in _chunks(sorted(set(cvrs))):
-        for company in session.exec(select(Company).where(Company.cvr.in_(chunk))):
+        stmt = select(Company).where(Company.cvr.in_(chunk))
+        if fresh:
+            stmt = stmt.execution_options(populate_existing=True)
+        for company in session.exec(stmt):
             out[company.cvr] = company
+    return out
+
+
+def contacts_by_id(session: Session, ids: Iterable[int]) -> list[Contact]:
+    """Contacts by id, reloaded from the database (after a bulk write), in id order."""
+    out: list[Contact] = []
+    for chunk in _chunks(sorted(set(ids))):
+        out += session.exec(select(Contact).where(Contact.id.in_(chunk)).order_by(Contact.id)
+                            .execution_options(populate_existing=True))
     return out
 
 

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import insert, update
 from sqlmodel import Session
 
+from services.crm import events
 from services.crm.companies.models import Company, Contact
 from services.crm.deps import SERVICE
 from services.crm.imports import queries
@@ -154,6 +155,7 @@ def import_companies(session: Session, principal: Principal, raw: bytes, dry_run
     now = utcnow()
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
+    before: dict[str, dict[str, Any]] = {}
     unchanged = 0
     for _number, row, given in valid:
         data = row.model_dump(mode="json", exclude={"consultant_id"})
@@ -165,6 +167,7 @@ def import_companies(session: Session, principal: Principal, raw: bytes, dry_run
         changes = {k: data[k] for k in given - {"cvr"} if getattr(company, k) != data[k]}
         if changes:
             updates.append({"id": company.id, **changes, "updated_at": now})
+            before[company.cvr] = events.company_snapshot(company)
         else:
             unchanged += 1
 
@@ -174,6 +177,12 @@ def import_companies(session: Session, principal: Principal, raw: bytes, dry_run
             session.exec(insert(Company), params=inserts, execution_options=_ALL_COLUMNS)
         if updates:
             _bulk_update(session, Company, updates)
+        if inserts or updates:
+            written = queries.companies_by_cvr(session, [row["cvr"] for row in inserts] + list(before), fresh=True)
+            for row in inserts:
+                events.publish_company_created(session, written[row["cvr"]])
+            for cvr, snapshot in before.items():
+                events.publish_company_changed(session, written[cvr], snapshot)
         session.commit()
     return result
 
@@ -202,6 +211,7 @@ def import_contacts(session: Session, principal: Principal, raw: bytes, dry_run:
     first_row: dict[tuple[str, str], int] = {}
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
+    before: dict[int, dict[str, Any]] = {}
     warnings: list[RowProblem] = []
     unchanged = 0
     for number, row, given in valid:
@@ -240,6 +250,7 @@ def import_contacts(session: Session, principal: Principal, raw: bytes, dry_run:
                 changes.update(newsletter_consent=False, unsubscribed_at=now)
         if changes:
             updates.append({"id": contact.id, **changes, "updated_at": now})
+            before[contact.id] = events.contact_snapshot(contact)
         else:
             unchanged += 1
 
@@ -253,5 +264,12 @@ def import_contacts(session: Session, principal: Principal, raw: bytes, dry_run:
             _bulk_update(session, Contact, updates)
         audit.record(session, principal, SERVICE, "import", "contact", None,
                      {"created": created_ids, "updated": [u["id"] for u in updates]})
+        for contact in queries.contacts_by_id(session, [*created_ids, *before]):
+            if contact.id in before:
+                events.publish_contact_changes(session, contact, before[contact.id], at=now,
+                                               source=contact.consent_method if contact.newsletter_consent
+                                               else ConsentMethod.import_.value)
+            else:
+                events.publish_contact_created(session, contact)
         session.commit()
     return result

@@ -18,7 +18,9 @@ Automatic transitions follow `positions_filled` (placements linked to the order,
   hand-set status could then contradict the placements, and removing the placement is the real
   event. `annulleret` and `udloebet` are never changed automatically.
 
-Every change, manual or automatic, publishes `order.status_changed`.
+Every change, manual or automatic, publishes `order.status_changed` with the whole order
+(services/crm/events.py); a new fill count that leaves the status as it was publishes
+`order.changed`.
 """
 
 from __future__ import annotations
@@ -29,10 +31,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from services.crm import events
 from services.crm.orders.models import Order
 from services.crm.placements.models import Placement
 from shared.errors import Conflict
-from shared.events import EventType, publish
 from shared.glossary import FINAL_ORDER_STATUSES, ORDER_STATUS_LABELS, OrderStatus
 from shared.models_base import utcnow
 from shared.settings import get_settings
@@ -101,21 +103,16 @@ def ensure_open(order: Order, what: str) -> None:
 
 
 def set_status(session: Session, order: Order, new: OrderStatus, *, reason: str | None = None,
-               automatic: bool = False) -> None:
+               automatic: bool = False) -> bool:
+    """Move the order to `new` and publish `order.status_changed`; False when it already had it."""
     old = order.status
     if old == new:
-        return
+        return False
     order.status = new.value
     order.updated_at = utcnow()
     session.add(order)
-    publish(session, EventType.order_status_changed, {
-        "order_id": order.id,
-        "company_id": order.company_id,
-        "old_status": old,
-        "new_status": new.value,
-        "automatic": automatic,
-        "reason": reason,
-    })
+    events.publish_order_status_changed(session, order, old, new.value, automatic=automatic, reason=reason)
+    return True
 
 
 def lock(session: Session, order_id: int) -> Order | None:
@@ -141,10 +138,12 @@ def fill_status(status: str, filled: int, positions: int) -> OrderStatus:
     return S.i_gang if current in (S.delvist_besat, S.besat) else current
 
 
-def sync_fill(session: Session, order: Order, *, positions_changed: bool = False) -> None:
+def sync_fill(session: Session, order: Order, *, positions_changed: bool = False, announce: bool = True) -> None:
     """Recount `positions_filled` from the linked placements and let the status follow it.
 
-    Call after the placement change is flushed, inside the caller's transaction.
+    Call after the placement change is flushed, inside the caller's transaction. A new count
+    without a new status is announced as `order.changed` unless `announce` is False (the caller
+    publishes the order's changes itself).
     """
     session.flush()
     filled = min(linked_count(session, order.id), order.positions)
@@ -152,9 +151,12 @@ def sync_fill(session: Session, order: Order, *, positions_changed: bool = False
     order.positions_filled = filled
     order.updated_at = utcnow()
     session.add(order)
+    moved = False
     # A hand-set status on an order without placements is left alone when only positions change.
     if changed or (positions_changed and filled > 0):
-        set_status(session, order, fill_status(order.status, filled, order.positions), automatic=True)
+        moved = set_status(session, order, fill_status(order.status, filled, order.positions), automatic=True)
+    if changed and not moved and announce:
+        events.publish_order_changed(session, order, ["positions_filled"])
 
 
 def mark_in_progress(session: Session, order: Order) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlmodel import Session
 
+from services.crm import events
 from services.crm.access import ensure_company_visible
 from services.crm.companies.models import Company, Contact
 from services.crm.deps import SERVICE
@@ -40,7 +41,6 @@ from services.crm.placements.schemas import PlacementCreate
 from shared import audit
 from shared.auth import Principal
 from shared.errors import Conflict, DomainError, Invalid, NotFound, validation_errors
-from shared.events import EventType, publish
 from shared.glossary import PROPOSAL_STATUS_LABELS, OrderStatus, ProposalStatus, ReceivedVia, Role
 from shared.models_base import utcnow
 from shared.pagination import PageParams, paginate
@@ -125,18 +125,7 @@ def create_order(session: Session, principal: Principal, data: OrderCreate) -> O
         order.consultant_id = company.consultant_id
     session.add(order)
     session.flush()
-    publish(session, EventType.order_received, {
-        "order_id": order.id,
-        "company_id": company.id,
-        "company_name": company.name,
-        "title": order.title,
-        "scheme": order.scheme,
-        "positions": order.positions,
-        "received_via": order.received_via,
-        "received_on": order.received_on,
-        "deadline": order.deadline,
-        "consultant_id": order.consultant_id,
-    })
+    events.publish_order_received(session, order)
     session.commit()
     session.refresh(order)
     return to_read(order, company.name)
@@ -172,12 +161,14 @@ def update_order(session: Session, principal: Principal, order_id: int, data: Or
     if "contact_id" in changes:
         _check_contact(session, changes["contact_id"], order.company_id)
     positions_changed = "positions" in changes and changes["positions"] != order.positions
+    before = events.order_snapshot(order)
     for key, value in changes.items():
         setattr(order, key, value)
     order.updated_at = utcnow()
     session.add(order)
     if positions_changed:
-        lifecycle.sync_fill(session, order, positions_changed=True)
+        lifecycle.sync_fill(session, order, positions_changed=True, announce=False)
+    events.publish_order_changed(session, order, events.order_changes(before, order))
     session.commit()
     session.refresh(order)
     return to_read(order, queries.company_name(session, order.company_id))

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, insert
 from sqlmodel import Session
 
+from services.crm import events
 from services.crm.access import company_not_found, is_staff
 from services.crm.companies.models import Company, Contact
 from services.crm.partnerships import queries
@@ -22,7 +23,6 @@ from services.crm.partnerships.schemas import (
 from services.crm.users.models import User
 from shared.auth import Principal
 from shared.errors import Conflict, Invalid, NotFound
-from shared.events import EventType, publish
 from shared.glossary import (
     PARTNERSHIP_STATUS_LABELS,
     VERDENSMAAL,
@@ -108,10 +108,7 @@ def _set_goals(session: Session, partnership_id: int, goals: list[int]) -> None:
 
 
 def _publish_signed(session: Session, p: Partnership, goals: list[int]) -> None:
-    publish(session, EventType.agreement_signed, {
-        "partnership_id": p.id, "company_id": p.company_id, "signed_on": p.signed_on, "ends_on": p.ends_on,
-        "sdg_goals": goals, "renews_id": p.renews_id,
-    })
+    events.publish_agreement_signed(session, p, goals)
 
 
 def get_visible(session: Session, principal: Principal, partnership_id: int) -> Partnership:
@@ -174,12 +171,17 @@ def update_partnership(session: Session, principal: Principal, partnership_id: i
     if "signed_on" in changes or "ends_on" in changes:
         _check_no_overlap(session, p.company_id, start, end, exclude=[p.id])
     goals = changes.pop("sdg_goals", None)
+    old_goals = queries.goals_of(session, [p.id]).get(p.id, [])
+    changed = [key for key in ("signed_on", "ends_on") if key in changes and changes[key] != getattr(p, key)]
+    if goals is not None and sorted(set(goals)) != sorted(set(old_goals)):
+        changed.append("sdg_goals")
     for key, value in changes.items():
         setattr(p, key, value)
     session.add(p)
     if goals is not None:
         session.flush()
         _set_goals(session, p.id, goals)
+    events.publish_agreement_changed(session, p, goals if goals is not None else old_goals, changed)
     session.commit()
     return read_one(session, p)
 
@@ -213,6 +215,8 @@ def renew_partnership(session: Session, principal: Principal, partnership_id: in
     if old.ends_on is None or old.ends_on >= start:
         old.ends_on = start - timedelta(days=1)
         session.add(old)
+        events.publish_agreement_changed(session, old, queries.goals_of(session, [old.id]).get(old.id, []),
+                                         ["ends_on"])
     new = Partnership(company_id=old.company_id, signed_on=start, ends_on=data.ends_on, consultant_id=consultant_id,
                       contact_id=contact_id, renews_id=old.id, note=fields.get("note", old.note))
     session.add(new)
@@ -252,4 +256,5 @@ def delete_partnership(session: Session, principal: Principal, partnership_id: i
         raise Conflict(f"Aftale {p.id} er fornyet af aftale {successor} og kan ikke slettes; slet fornyelsen først.")
     session.exec(delete(PartnershipGoal).where(PartnershipGoal.partnership_id == p.id))
     session.delete(p)
+    events.publish_agreement_deleted(session, p)
     session.commit()

@@ -19,6 +19,7 @@ from sqlalchemy import delete as sql_delete
 from sqlalchemy import update as sql_update
 from sqlmodel import Session
 
+from services.crm import events
 from services.crm.companies.models import Company
 from services.crm.deps import SERVICE
 from services.crm.orders import lifecycle
@@ -183,18 +184,9 @@ def _ended(placement: Placement) -> bool:
     return placement.ends_on is not None or placement.outcome not in (None, Outcome.igang)
 
 
-def _event(placement: Placement, ended: bool) -> dict[str, Any]:
+def _event(placement: Placement) -> dict[str, Any]:
     # No candidate reference or target group: consumers outside crm need neither (docs/events.md).
-    payload = {
-        "placement_id": placement.id,
-        "company_id": placement.company_id,
-        "order_id": placement.order_id,
-        "scheme": placement.scheme,
-        "starts_on": placement.starts_on,
-    }
-    if ended:
-        payload.update(ends_on=placement.ends_on, outcome=placement.outcome)
-    return payload
+    return events.placement_payload(placement)
 
 
 # -- create and check ------------------------------------------------------------------------------
@@ -234,9 +226,9 @@ def add(session: Session, principal: Principal, data: PlacementCreate) -> Placem
     if order is not None:
         _link_proposal(session, placement)
         lifecycle.sync_fill(session, order)
-    publish(session, EventType.placement_started, _event(placement, False))
+    publish(session, EventType.placement_started, _event(placement))
     if placement.outcome not in (None, Outcome.igang):
-        publish(session, EventType.placement_ended, _event(placement, True))
+        publish(session, EventType.placement_ended, _event(placement))
     return placement
 
 
@@ -342,7 +334,7 @@ def update(session: Session, principal: Principal, placement_id: int, data: Plac
             _link_proposal(session, placement)
             lifecycle.sync_fill(session, new_order)
     if (placement.ends_on, placement.outcome) != was_ended and _ended(placement):
-        publish(session, EventType.placement_ended, _event(placement, True))
+        publish(session, EventType.placement_ended, _event(placement))
     session.commit()
     session.refresh(placement)
     return placement

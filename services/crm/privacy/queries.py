@@ -14,6 +14,7 @@ from services.crm.orders.models import Order, Proposal, ShortlistEntry
 from services.crm.partnerships.models import Partnership
 from services.crm.placements.models import Placement
 from shared.audit import AuditLog
+from shared.events import EventType, OutboxEvent
 
 # -- contact persons ---------------------------------------------------------------------------
 
@@ -44,6 +45,16 @@ def company_texts(session: Session, company_id: int) -> tuple[list[Activity], li
         list(session.exec(select(Order).where(Order.company_id == company_id))),
         list(session.exec(select(Partnership).where(Partnership.company_id == company_id))),
     )
+
+
+def company_events(session: Session, company_id: int) -> list[OutboxEvent]:
+    """The outbox rows that may hold text about the company's people: those about the company
+    (every crm event that can carry a contact's data has a top-level `company_id`) and the
+    follow-up digests (which list several companies' tasks), oldest first."""
+    return list(session.exec(select(OutboxEvent)
+                             .where(or_(OutboxEvent.payload["company_id"].as_integer() == company_id,
+                                        OutboxEvent.type == EventType.follow_up_digest.value))
+                             .order_by(OutboxEvent.created_at)))
 
 
 def audit_about_contact(session: Session, contact: Contact) -> list[AuditLog]:

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from services.crm import events
 from services.crm.companies.models import Contact
 from services.crm.companies.schemas import ContactRead
 from services.crm.deps import SERVICE
@@ -29,21 +30,23 @@ from services.crm.privacy.schemas import (
     ExportOrder,
     ExportPartnership,
 )
-from shared import audit
+from shared import audit, erasure
 from shared.auth import Principal
 from shared.models_base import utcnow
 from shared.settings import get_settings
 
 ERASED_CONTACT = "[slettet kontaktperson]"
+# The services that keep a copy of a contact person and must confirm its erasure.
+CONTACT_COPIES = ["notifications"]
 PSEUDONYM_PREFIX = "slettet-"
 
 
 # -- access request ------------------------------------------------------------------------------
 
-def export_contact(session: Session, principal: Principal, contact: Contact) -> ContactExport:
-    """Everything crm and notifications hold about `contact` (the caller has checked visibility)."""
-    from services.notifications.deliveries import queries as delivery_queries
-
+def export_contact(session: Session, principal: Principal, contact: Contact,
+                   mail_trail: list[dict] | None = None) -> ContactExport:
+    """Everything crm holds about `contact`, with the e-mails notifications sent them (`mail_trail`,
+    from notifications' API, see mail_trail.py); the caller has checked visibility."""
     company = queries.company_of(session, contact.company_id)
     result = ContactExport(
         exported_at=utcnow(),
@@ -54,8 +57,7 @@ def export_contact(session: Session, principal: Principal, contact: Contact) -> 
         partnerships=[ExportPartnership.model_validate(p, from_attributes=True)
                       for p in queries.partnerships_naming(session, contact.id)],
         orders=[ExportOrder.model_validate(o, from_attributes=True) for o in queries.orders_naming(session, contact.id)],
-        deliveries=[ExportDelivery.model_validate(d, from_attributes=True)
-                    for d in delivery_queries.to_contact(session, contact.id)],
+        deliveries=[ExportDelivery.model_validate(d) for d in mail_trail or []],
         audit=[ExportAuditEntry.model_validate(e, from_attributes=True)
                for e in queries.audit_about_contact(session, contact)],
     )
@@ -81,6 +83,43 @@ def _scrub(text: str | None, patterns: list[re.Pattern]) -> str | None:
     return text
 
 
+def _scrub_json(value: Any, patterns: list[re.Pattern]) -> Any:
+    if isinstance(value, str):
+        return _scrub(value, patterns)
+    if isinstance(value, list):
+        return [_scrub_json(v, patterns) for v in value]
+    if isinstance(value, dict):
+        return {k: _scrub_json(v, patterns) for k, v in value.items()}
+    return value
+
+
+def _scrub_event(payload: dict[str, Any], contact_id: int, patterns: list[re.Pattern]) -> dict[str, Any]:
+    """The payload without the contact: their own events keep ids only, an order's orderer and
+    receipt list lose them, and free text copied from the company's records is scrubbed."""
+    out = dict(payload)
+    if out.get("contact_id") == contact_id:
+        out.update({k: (ERASED_CONTACT if k == "name" else None) for k in ("name", "email", "title") if k in out})
+    contact = out.get("contact")
+    if isinstance(contact, dict) and contact.get("id") == contact_id:
+        out["contact"] = None
+    if isinstance(out.get("receipt_contacts"), list):
+        out["receipt_contacts"] = [c for c in out["receipt_contacts"] if c.get("id") != contact_id]
+    return _scrub_json(out, patterns)
+
+
+def _scrub_outbox(session: Session, contact: Contact, broad: list[re.Pattern]) -> int:
+    """Events are copies of the records: the outbox rows about the company are scrubbed like them.
+    (Entries already on the Redis stream age out with the stream; consumers erase on `contact.erased`.)"""
+    n = 0
+    for evt in queries.company_events(session, contact.company_id):
+        after = _scrub_event(evt.payload, contact.id, broad)
+        if after != evt.payload:
+            evt.payload = after
+            session.add(evt)
+            n += 1
+    return n
+
+
 def erase_contact(session: Session, principal: Principal | None, contact: Contact, reason: str | None = None) -> None:
     """Erasure (GDPR art. 17) in the caller's transaction.
 
@@ -88,13 +127,16 @@ def erase_contact(session: Session, principal: Principal | None, contact: Contac
     and deletes the e-mails sent to the contact (`delivery`, on delete cascade). Free text of the
     company's activities, orders and agreements that names the contact (full name, e-mail address
     or phone number; a one-word name only where the row pointed at the contact) is overwritten.
-    The audit log keeps its entries: they name the contact by id only.
+    The outbox rows about the company lose the contact's data the same way, and `contact.erased`
+    (ids only) tells the other services to erase their copies. The audit log keeps its entries:
+    they name the contact by id only.
     """
     linked = {("a", a.id) for a in queries.activities_naming(session, contact.id)}
     linked |= {("o", o.id) for o in queries.orders_naming(session, contact.id)}
     linked |= {("p", p.id) for p in queries.partnerships_naming(session, contact.id)}
     broad, narrow = _patterns(contact, True), _patterns(contact, False)
     activities, orders, partnerships = queries.company_texts(session, contact.company_id)
+    scrubbed: set[int] = set()
     for kind, rows, attr in (("a", activities, "summary"), ("o", orders, "description"), ("p", partnerships, "note")):
         for row in rows:
             before = getattr(row, attr)
@@ -102,12 +144,23 @@ def erase_contact(session: Session, principal: Principal | None, contact: Contac
             if after != before:
                 setattr(row, attr, after)
                 session.add(row)
+                if kind == "o":
+                    scrubbed.add(row.id)
     company_id = contact.company_id
+    _scrub_outbox(session, contact, broad)
+    # The orders' copies elsewhere (matching's vacancy text, notifications' orderer) follow:
+    # an order that named the contact, or was ordered by them, is announced as changed.
+    for order in orders:
+        changed = (["description"] if order.id in scrubbed else []) + (["contact"] if ("o", order.id) in linked else [])
+        events.publish_order_changed(session, order, changed, erased_contact_id=contact.id)
     session.delete(contact)
     detail: dict[str, Any] = {"company_id": company_id}
     if reason:
         detail["reason"] = reason
     audit.record(session, principal, SERVICE, "erase", "contact", contact.id, detail)
+    # notifications holds a copy (its recipients, the mail trail) and confirms its erasure.
+    request = erasure.start(session, SERVICE, "contact", str(contact.id), CONTACT_COPIES)
+    erasure.announced(request, events.publish_contact_erased(session, contact.id, company_id, erasure_id=request.id))
     session.flush()
 
 

@@ -18,9 +18,10 @@ from services.matching.deps import SERVICE
 from services.matching.esco.catalog import get_catalog
 from services.matching.index import jobs, store
 from services.matching.ranking.features import candidate_features
-from shared import audit
+from shared import audit, erasure
 from shared.auth import Principal
 from shared.errors import Conflict, NotFound
+from shared.events import EventType, publish
 from shared.glossary import TARGET_GROUP_CODE_LIST_VERSION
 from shared.models_base import utcnow
 from shared.settings import get_settings
@@ -127,24 +128,33 @@ def set_cv_from_upload(session: Session, principal: Principal, ref: str, text: s
     return update(session, principal, ref, CandidateUpdate(cv_text=text))
 
 
-def erase(session: Session, principal: Principal | None, ref: str, reason: str | None = None) -> None:
-    """Erasure (GDPR art. 17), one transaction: the row with its text and features, its vectors
-    and its recorded outcomes go, and crm's placements and proposals get a random pseudonym in
-    place of the reference (the rows stay, so the figures still count them). The version bump makes
-    every replica drop the candidate from memory. A reference only crm knows is pseudonymised
-    there; one nobody knows is 404. `principal` None: the system (retention)."""
-    from services.crm.privacy.service import pseudonymise_candidate
+# The services that may hold a job seeker's reference and must confirm its erasure.
+CANDIDATE_COPIES = ["crm"]
 
+
+def erase(session: Session, principal: Principal | None, ref: str, reason: str | None = None) -> None:
+    """Erasure (GDPR art. 17), started here, where the job seeker is owned. One transaction: the row
+    with its text and features, its vectors and its recorded outcomes go; the version bump makes
+    every replica drop the candidate from memory; an erasure request is recorded and
+    `candidate.erased` published, on which crm gives its placements and proposals one random
+    pseudonym (rows kept, so figures still count them) and confirms (shared/erasure.py). A
+    reference matching never had is still announced (crm may hold it); one erased before is 404.
+    `principal` None: the system (retention)."""
     c = queries.by_ref(session, ref)
-    crm_rows = pseudonymise_candidate(session, principal, ref, reason)
-    if c is None and not any(crm_rows.values()):
+    if c is None and erasure.erased_before(session, SERVICE, "candidate", ref):
         raise not_found(ref)
     if c is not None:
         store.delete_vectors(session, store.CANDIDATE, c.id)
         queries.delete_outcomes(session, c.id)
         session.delete(c)
         store.bump_version(session)
-    detail = {"crm": crm_rows, **({"reason": reason} if reason else {})}
+    request = erasure.start(session, SERVICE, "candidate", ref, CANDIDATE_COPIES)
+    actor = ({"id": principal.user_id, "email": principal.email, "role": principal.role.value}
+             if principal is not None else None)
+    erasure.announced(request, publish(session, EventType.candidate_erased, {
+        "erasure_id": request.id, "owner": SERVICE, "candidate_ref": ref, "reason": reason,
+        "requested_by": actor}))
+    detail = {"erasure_id": request.id, "held_here": c is not None, **({"reason": reason} if reason else {})}
     audit.record(session, principal, SERVICE, "erase", ENTITY, ref, detail)
     session.commit()
 

@@ -1,8 +1,9 @@
 """Vacancies from crm: a consumer group on the installation's event stream (`shared.events.stream`).
 
-`order.received` creates (or, redelivered, updates) the vacancy for the order, reading the
-order's description, hours and postcode from crm's table (the payload carries no free text);
-`order.status_changed` closes or reopens it. Handling is idempotent on order_id, so the
+`order.received` creates (or, redelivered, updates) the vacancy for the order and `order.changed`
+updates it, from the event's payload alone (title, description, scheme, hours, postcode and the
+company travel with the order: shared/event_contracts.py); `order.status_changed` closes or
+reopens it. Matching never reads crm's tables. Handling is idempotent on order_id, so the
 at-least-once delivery of the outbox never creates duplicates. Entries a dead consumer had
 claimed are taken over after `claim_after_ms` (XAUTOCLAIM).
 """
@@ -39,17 +40,19 @@ def ensure_group(redis: Redis) -> None:
 def handle(fields: dict[str, str]) -> str | None:
     etype = fields.get("type")
     payload = json.loads(fields.get("payload") or "{}")
-    if etype == EventType.order_received.value:
-        from services.crm.orders.models import Order
-
+    if etype in (EventType.order_received.value, EventType.order_changed.value):
         with Session(get_engine()) as s:
-            order = s.get(Order, int(payload["order_id"]))
-            v = service.upsert_from_order(s, payload, order)
+            v = service.upsert_from_order(s, payload)
             return f"vacancy {v.id}"
     if etype == EventType.order_status_changed.value:
         with Session(get_engine()) as s:
-            service.close_for_order(s, int(payload["order_id"]), payload.get("new_status", ""))
+            service.apply_order_status(s, payload)
         return "status"
+    if etype == EventType.person_erased.value:
+        from services.matching.candidates.erasures import person_erased
+
+        with Session(get_engine()) as s:
+            return "erasure confirmed" if person_erased(s, payload) else None
     return None
 
 

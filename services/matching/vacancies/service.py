@@ -96,34 +96,65 @@ def delete(session: Session, vacancy_id: int) -> None:
     session.commit()
 
 
-def upsert_from_order(session: Session, payload: dict[str, Any], order: Any | None) -> Vacancy:
-    """Idempotent on order_id: a redelivered `order.received` updates the same vacancy."""
+CLOSED_ORDER_STATUSES = ("besat", "annulleret", "udloebet")
+
+
+def _vacancy_status(order_status: str | None) -> str:
+    return "lukket" if order_status in CLOSED_ORDER_STATUSES else "aaben"
+
+
+def upsert_from_order(session: Session, payload: dict[str, Any]) -> Vacancy:
+    """The vacancy of an order, from an `order.received` or `order.changed` payload alone.
+
+    Idempotent on order_id: a redelivered event updates the same vacancy. The text features and
+    the embedding are recomputed only when the title or the description changed.
+    """
     order_id = int(payload["order_id"])
+    company = payload.get("company") or {}
     v = session.exec(select(Vacancy).where(Vacancy.order_id == order_id)).first()
+    created = v is None
     if v is None:
-        v = Vacancy(order_id=order_id, title=payload.get("title") or "Stilling", scheme=payload.get("scheme") or "ordinaer")
-    v.company_id = payload.get("company_id")
-    v.company_name = payload.get("company_name")
+        v = Vacancy(order_id=order_id, title="Stilling", scheme="ordinaer")
+    old_text = (v.title, v.text)
+    v.company_id = payload.get("company_id") or company.get("id")
+    v.company_name = (company.get("name") or payload.get("company_name") or v.company_name or "")[:200] or None
+    v.sector = company.get("sector") or v.sector
     v.title = (payload.get("title") or v.title)[:200]
     v.scheme = payload.get("scheme") or v.scheme
-    if order is not None:
-        v.text = _check_text(getattr(order, "description", "") or "")
-        v.hours_per_week = getattr(order, "hours_per_week", None)
-        v.postcode = getattr(order, "postcode", None)
-    refresh_features(v)
+    v.text = _check_text(payload.get("description") or "")
+    v.hours_per_week = payload.get("hours_per_week")
+    v.postcode = payload.get("postcode") or company.get("postcode")
+    if payload.get("status"):
+        v.status = _vacancy_status(payload["status"])
+    text_changed = created or (v.title, v.text) != old_text or not v.features
+    if text_changed:
+        refresh_features(v)
     v.updated_at = utcnow()
     session.add(v)
     session.commit()
     session.refresh(v)
-    jobs.enqueue_vacancy(v.id)
+    if text_changed:
+        jobs.enqueue_vacancy(v.id)
     return v
+
+
+def apply_order_status(session: Session, payload: dict[str, Any]) -> None:
+    """`order.status_changed`: close or reopen the order's vacancy. An open order without one (its
+    `order.received` came before matching listened) gets it now: the payload carries the order."""
+    order_id = int(payload["order_id"])
+    status = payload.get("new_status") or payload.get("status") or ""
+    exists = session.exec(select(Vacancy.id).where(Vacancy.order_id == order_id)).first() is not None
+    if not exists and "title" in payload and _vacancy_status(status) == "aaben":
+        upsert_from_order(session, payload)
+        return
+    close_for_order(session, order_id, status)
 
 
 def close_for_order(session: Session, order_id: int, status: str) -> None:
     v = session.exec(select(Vacancy).where(Vacancy.order_id == order_id)).first()
     if v is None:
         return
-    v.status = "lukket" if status in ("besat", "annulleret", "udloebet") else "aaben"
+    v.status = _vacancy_status(status)
     v.updated_at = utcnow()
     session.add(v)
     session.commit()

@@ -25,8 +25,9 @@ class Delivery(SQLModel, table=True):
     dedupe_key: str = Field(max_length=200, unique=True)
     kind: str = Field(max_length=20, index=True)
     newsletter_id: int | None = Field(default=None, foreign_key="newsletter.id", ondelete="CASCADE")
-    # Erasing a contact (GDPR art. 17) erases its delivery trail too.
-    contact_id: int | None = Field(default=None, foreign_key="contact.id", ondelete="CASCADE", index=True)
+    # crm's contact id (no foreign key: crm's data is crm's). Erasing the contact in crm
+    # (`contact.erased`) takes the name and address off its delivery trail (recipients/service.py).
+    contact_id: int | None = Field(default=None, index=True)
     user_id: int | None = Field(default=None, index=True)  # a consultant recipient (app_user)
     to_email: str = Field(max_length=254)
     to_name: str | None = Field(default=None, max_length=200)

@@ -14,6 +14,8 @@ class DeliveryRead(BaseModel):
     contact_id: int | None
     user_id: int | None
     to_email: str
+    to_name: str | None = None
+    subject: str | None = None
     status: str
     status_label: str = ""
     attempts: int

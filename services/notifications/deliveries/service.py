@@ -418,7 +418,7 @@ def _send_one(marker, token: str, sender: SmtpSender, renderer: "_Renderer", row
 
 def _drop_withdrawn(session: Session, token: str, rows: list[Claimed], outcome) -> list[Claimed]:
     """Consent is checked again now: whoever unsubscribed since the send was ordered gets nothing."""
-    from services.crm.companies.segments import still_consenting
+    from services.notifications.recipients.segments import still_consenting
 
     newsletter_rows = [r for r in rows if r.kind in NEWSLETTER_KINDS]
     if not newsletter_rows:

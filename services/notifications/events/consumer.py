@@ -1,5 +1,6 @@
 """crm's domain events, read from the installation's event stream with the consumer group
-`notifications` (shared/consumer.py: claiming, retries, setting aside, foreign events).
+`notifications` (shared/consumer.py: claiming, retries, setting aside, foreign events): they keep
+notifications' read model of recipients and orders (recipients/) and trigger receipts and reminders.
 
 An entry is acknowledged only after its delivery rows are committed. Entries are handled
 idempotently (delivery keys), so a second handling of the same event, or the relay publishing it
@@ -17,6 +18,7 @@ from redis import Redis
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from services.notifications.recipients import service as recipients
 from services.notifications.reminders import service as reminders
 from shared import consumer as stream_consumer
 from shared.events import EventType
@@ -28,9 +30,10 @@ GROUP = "notifications"
 CLAIM_IDLE_MS = stream_consumer.CLAIM_IDLE_MS
 
 Handler = Callable[[Session, dict[str, Any]], list[str]]
-HANDLERS: dict[str, Handler] = {
+MAIL_HANDLERS: dict[str, Handler] = {
     EventType.order_received.value: reminders.order_received,
     EventType.follow_up_due.value: reminders.followup_due,
+    EventType.follow_up_digest.value: reminders.followup_digest,
 }
 
 
@@ -53,12 +56,18 @@ def _too_old(event: dict[str, Any]) -> bool:
 
 
 def handle(engine: Engine, event: dict[str, Any]) -> int:
-    handler = HANDLERS.get(event.get("type") or "")
-    if handler is None or _too_old(event):
-        return 0
+    """Keep the read model of recipients and orders current (every event, however old), and turn
+    the events that call for a mail into delivery rows (not when the event is too old to be news).
+    One transaction: the mails and the state they were made from commit together. Returns the
+    number of mails queued."""
+    handler = MAIL_HANDLERS.get(event.get("type") or "")
     with Session(engine, expire_on_commit=False) as session:
-        keys = handler(session, event["payload"])
-        return reminders.commit_and_queue(session, keys) if keys else 0
+        recipients.apply(session, event)
+        keys = handler(session, event["payload"]) if handler is not None and not _too_old(event) else []
+        if keys:
+            return reminders.commit_and_queue(session, keys)
+        session.commit()
+        return 0
 
 
 def consume(engine: Engine, redis: Redis, *, count: int = 200, budget_seconds: float = 20.0,

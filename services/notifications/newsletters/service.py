@@ -17,13 +17,13 @@ from sqlalchemy import exists, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from services.crm.campaigns.models import Campaign
-from services.crm.companies import segments
 from services.notifications.content.render import render_mail
 from services.notifications.deliveries import queries as dq
 from services.notifications.deliveries import service as deliveries
 from services.notifications.deliveries.models import Delivery
 from services.notifications.newsletters.models import Newsletter
+from services.notifications.recipients import segments
+from services.notifications.recipients.models import RecipientCampaign
 from services.notifications.newsletters.schemas import (
     Counts,
     NewsletterCreate,
@@ -59,7 +59,7 @@ def get(session: Session, newsletter_id: int) -> Newsletter:
 
 
 def _check_segment(session: Session, segment: Segment) -> None:
-    if segment.kind is SegmentKind.campaign and session.get(Campaign, segment.campaign_id) is None:
+    if segment.kind is SegmentKind.campaign and session.get(RecipientCampaign, segment.campaign_id) is None:
         raise Invalid(f"Kampagne {segment.campaign_id} findes ikke.", field="segment.campaign_id")
     if segments.count(session, segment.as_json()) == 0:
         raise Invalid(f"Segmentet ({segment_label(segment.as_json())}) rammer ingen kontaktpersoner med samtykke "

@@ -1,4 +1,5 @@
-"""notifications' morning round: the digest of overdue follow-ups and the deadline reminders.
+"""notifications' morning round: the deadline reminders (the digest of overdue follow-ups comes as
+crm's `followup.digest` event, since crm owns the tasks).
 
 crm and matching run their own rounds (services/crm/daily.py, services/matching/daily.py); the
 round itself (once a day after the morning hour, a Redis marker per task) is `shared.daily`.
@@ -18,7 +19,6 @@ from services.notifications.reminders import service
 from shared import daily
 
 TASKS: dict[str, daily.Task] = {
-    "digest": service.overdue_digests,
     "deadlines": service.deadline_reminders,
 }
 

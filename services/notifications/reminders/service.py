@@ -8,15 +8,12 @@ delivered twice, a daily job run twice or two workers racing all end in one e-ma
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from services.crm.companies.models import Company, Contact
-from services.crm.orders.models import Order
 from services.notifications.content.render import render_template_mail
 from services.notifications.deliveries import service as deliveries
 from services.notifications.reminders import queries
@@ -49,39 +46,31 @@ def _row(kind: DeliveryKind, key: str, to_email: str, to_name: str | None, templ
 
 
 def order_received(session: Session, payload: dict[str, Any]) -> list[str]:
-    """A portal order: a receipt to the company and an alert to its consultant."""
+    """A portal order: a receipt to the company and an alert to its consultant, from the event alone."""
     if payload.get("received_via") != ReceivedVia.portal.value:
         return []
-    order = session.get(Order, int(payload["order_id"]))
-    if order is None:
-        return []
-    company = session.get(Company, order.company_id)
-    ctx = {"order_id": order.id, "title": order.title, "company_name": company.name if company else "",
-           "scheme_label": SCHEME_LABELS.get(order.scheme, order.scheme), "positions": order.positions,
-           "received_on": _fmt(order.received_on), "deadline": _fmt(order.deadline)}
-    recipients: list[Contact] = []
-    if order.contact_id is not None:
-        contact = session.get(Contact, order.contact_id)
-        if contact is not None and contact.email and contact.email.strip():
-            recipients = [contact]
-    if not recipients:
-        recipients = queries.company_contacts_with_email(session, order.company_id)
+    order_id = int(payload["order_id"])
+    ctx = {"order_id": order_id, "title": payload.get("title") or "", "company_name": payload.get("company_name") or "",
+           "scheme_label": SCHEME_LABELS.get(payload.get("scheme"), payload.get("scheme") or ""),
+           "positions": payload.get("positions"), "received_on": _fmt(payload.get("received_on")),
+           "deadline": _fmt(payload.get("deadline"))}
+    recipients = [c for c in payload.get("receipt_contacts") or [] if (c.get("email") or "").strip()]
     rows = []
     seen: set[str] = set()
     for c in recipients:
-        address = c.email.strip().lower()
+        address = c["email"].strip().lower()
         if address in seen:
             continue
         seen.add(address)
-        row = _row(DeliveryKind.order_receipt, f"order:{order.id}:receipt:{address}", c.email, c.name,
+        row = _row(DeliveryKind.order_receipt, f"order:{order_id}:receipt:{address}", c["email"], c.get("name"),
                    "order_receipt", **ctx)
-        row["contact_id"] = c.id
+        row["contact_id"] = c.get("id")
         rows.append(row)
-    consultant = queries.active_user(session, order.consultant_id or (company.consultant_id if company else None))
-    if consultant is not None:
-        row = _row(DeliveryKind.order_alert, f"order:{order.id}:alert:{consultant.id}", consultant.email,
-                   consultant.full_name, "order_alert", link_url=_web(f"/ordrer/{order.id}"), **ctx)
-        row["user_id"] = consultant.id
+    consultant = payload.get("consultant") or {}
+    if (consultant.get("email") or "").strip():
+        row = _row(DeliveryKind.order_alert, f"order:{order_id}:alert:{consultant['id']}", consultant["email"],
+                   consultant.get("name"), "order_alert", link_url=_web(f"/ordrer/{order_id}"), **ctx)
+        row["user_id"] = consultant.get("id")
         rows.append(row)
     deliveries.add_rows(session, rows)
     return [r["dedupe_key"] for r in rows]
@@ -103,44 +92,39 @@ def followup_due(session: Session, payload: dict[str, Any]) -> list[str]:
     return [row["dedupe_key"]]
 
 
-def overdue_digests(session: Session, today: date) -> list[str]:
-    """One morning mail per consultant listing their follow-ups whose date has passed."""
-    by_consultant: dict[int, list] = defaultdict(list)
-    for task in queries.overdue_tasks(session, today):
-        if task["consultant_id"] is not None:
-            by_consultant[task["consultant_id"]].append(task)
-    rows = []
-    for user_id, tasks in sorted(by_consultant.items()):
-        user = queries.active_user(session, user_id)
-        if user is None:
-            continue
-        items = [{"follow_up_on": _fmt(t["follow_up_on"]), "company_name": t["company_name"],
-                  "summary": (t["summary"] or "").splitlines()[0][:160] if t["summary"] else ""} for t in tasks[:100]]
-        row = _row(DeliveryKind.followup_digest, f"digest:{user_id}:{today.isoformat()}", user.email, user.full_name,
-                   "followup_digest", count=len(tasks), tasks=items, link_url=_web("/min-dag"))
-        row["user_id"] = user_id
-        rows.append(row)
-    deliveries.add_rows(session, rows)
-    return [r["dedupe_key"] for r in rows]
+def followup_digest(session: Session, payload: dict[str, Any]) -> list[str]:
+    """crm's morning digest for one consultant (`followup.digest`): one mail per consultant and day."""
+    consultant = payload.get("consultant") or {}
+    email = (consultant.get("email") or "").strip()
+    if not email or not payload.get("tasks"):
+        return []
+    items = [{"follow_up_on": _fmt(t.get("follow_up_on")), "company_name": t.get("company_name") or "",
+              "summary": t.get("summary") or ""} for t in payload["tasks"]]
+    row = _row(DeliveryKind.followup_digest, f"digest:{consultant['id']}:{payload['day']}", email,
+               consultant.get("name"), "followup_digest", count=int(payload.get("count") or len(items)), tasks=items,
+               link_url=_web("/min-dag"))
+    row["user_id"] = consultant.get("id")
+    deliveries.add_rows(session, [row])
+    return [row["dedupe_key"]]
 
 
 def deadline_reminders(session: Session, today: date) -> list[str]:
+    """Open orders near their deadline, from notifications' own view of orders (crm's order events)."""
     until = today + timedelta(days=get_settings().notifications_deadline_days)
     rows = []
-    for order, company_name, consultant_id in queries.orders_near_deadline(session, today, until):
-        user = queries.active_user(session, consultant_id)
-        if user is None:
+    for order in queries.orders_near_deadline(session, today, until):
+        if not (order.consultant_email or "").strip():
             continue
         days = (order.deadline - today).days
         days_text = "i dag" if days == 0 else ("i morgen" if days == 1 else f"om {days} dage")
-        row = _row(DeliveryKind.deadline_reminder, f"deadline:{order.id}:{order.deadline.isoformat()}", user.email,
-                   user.full_name, "deadline_reminder", title=order.title, company_name=company_name,
-                   deadline=_fmt(order.deadline), days_left_text=days_text,
+        row = _row(DeliveryKind.deadline_reminder, f"deadline:{order.order_id}:{order.deadline.isoformat()}",
+                   order.consultant_email, order.consultant_name, "deadline_reminder", title=order.title,
+                   company_name=order.company_name, deadline=_fmt(order.deadline), days_left_text=days_text,
                    unfilled=order.positions - order.positions_filled, positions=order.positions,
                    scheme_label=SCHEME_LABELS.get(order.scheme, order.scheme),
-                   status_label=ORDER_STATUS_LABELS.get(order.status, order.status), order_id=order.id,
-                   link_url=_web(f"/ordrer/{order.id}"))
-        row["user_id"] = user.id
+                   status_label=ORDER_STATUS_LABELS.get(order.status, order.status), order_id=order.order_id,
+                   link_url=_web(f"/ordrer/{order.order_id}"))
+        row["user_id"] = order.consultant_id
         rows.append(row)
     deliveries.add_rows(session, rows)
     return [r["dedupe_key"] for r in rows]

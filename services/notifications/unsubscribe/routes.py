@@ -37,7 +37,13 @@ def _invalid() -> HTMLResponse:
     return _page("invalid", "Ugyldigt afmeldingslink", 400)
 
 
-@router.get("/unsubscribe/{token}", response_class=HTMLResponse, summary="Afmeld nyhedsbrev (side, uden login)")
+# The one answer shared/openapi.py cannot read from the route's dependencies: a link that is not ours.
+_INVALID_DOC = {400: {"description": "Ugyldigt eller ændret afmeldingslink (side)",
+                      "content": {"text/html": {"schema": {"type": "string"}}}}}
+
+
+@router.get("/unsubscribe/{token}", response_class=HTMLResponse, summary="Afmeld nyhedsbrev (side, uden login)",
+            responses=_INVALID_DOC)
 def unsubscribe_page(token: str, request: Request, session: SessionDep):
     try:
         claim = service.check(token)
@@ -47,7 +53,8 @@ def unsubscribe_page(token: str, request: Request, session: SessionDep):
                  action=str(request.url.path))
 
 
-@router.post("/unsubscribe/{token}", response_class=HTMLResponse, summary="Afmeld med ét klik (RFC 8058)")
+@router.post("/unsubscribe/{token}", response_class=HTMLResponse, summary="Afmeld med ét klik (RFC 8058)",
+             responses=_INVALID_DOC)
 def unsubscribe(token: str, session: SessionDep):
     try:
         claim = service.check(token)
