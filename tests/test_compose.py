@@ -51,7 +51,7 @@ def test_production_compose_file_is_valid():
 # -- the shape: one image, one database, one migration per service -------------------------------
 
 SERVICES = {  # compose service -> the service (image target, database) it belongs to
-    "crm-migrate": "crm", "crm": "crm",
+    "crm-migrate": "crm", "crm": "crm", "crm-worker": "crm",
     "matching-migrate": "matching", "matching": "matching", "matching-worker": "matching",
     "matching-events": "matching",
     "notifications-migrate": "notifications", "notifications": "notifications", "worker": "notifications",

@@ -57,11 +57,21 @@ def login(session: Session, email: str, password: str) -> str:
     user = get_by_email(session, email)
     now = utcnow()
     if user is None or not user.is_active:
+        session.commit()  # nothing written: ends the read before the deliberate slow check
         burn_verify_time(password)
         raise LoginFailed("Forkert e-mail eller adgangskode.")
     if user.locked_until and user.locked_until > now:
         raise LoginFailed("For mange forkerte forsøg. Kontoen er låst i 15 minutter.")
-    if not verify_password(password, user.password_hash):
+    user_id, password_hash = user.id, user.password_hash
+    # The read ends before the password is checked (a commit of nothing): argon2 costs a good part
+    # of a second of CPU, and a transaction open meanwhile would hold the database (on SQLite its
+    # one write lock).
+    session.commit()
+    ok = verify_password(password, password_hash)
+    # Counted on the row as it is now (locked on PostgreSQL), so concurrent attempts all count.
+    user = session.exec(select(User).where(User.id == user_id).with_for_update()
+                        .execution_options(populate_existing=True)).one()
+    if not ok:
         user.failed_logins += 1
         if user.failed_logins >= MAX_FAILED_LOGINS:
             user.locked_until = now + LOCKOUT
