@@ -1,4 +1,5 @@
-"""The FastAPI application factory every service uses: health, readiness, errors, request ids."""
+"""The FastAPI application factory every service uses: health, readiness, errors, request ids, and an
+OpenAPI that declares every operation's error answers (shared/openapi.py)."""
 
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 
 from shared.db import get_engine
-from shared.errors import install_error_handlers
+from shared.errors import Readiness, install_error_handlers
 from shared.events import install_after_commit_flush
 from shared.logs import configure_logging, request_id_var
+from shared.openapi import install_openapi
 from shared import metrics
 from shared.redis_client import get_redis
 from shared.settings import get_settings
@@ -132,57 +134,23 @@ def create_app(
         body, content_type = metrics.render()
         return Response(body, media_type=content_type)
 
+    # Public, no login, no database session: the only answers are these (shared/openapi.py adds no
+    # error answers to them because they depend on nothing that fails).
     @app.get("/health", tags=["ops"], summary="Liveness")
     def health() -> dict[str, str]:
         return {"status": "ok", "service": service}
 
-    @app.get("/ready", tags=["ops"], summary="Readiness: database, Redis and service-specific parts")
+    @app.get("/ready", tags=["ops"], summary="Readiness: database, Redis and service-specific parts",
+             response_model=Readiness, response_model_exclude_none=True,
+             responses={503: {"model": Readiness, "description": "Ikke klar: `problems` siger hvad der ikke virker"}})
     def ready():
         problems = [p for p in (c() for c in checks) if p]
         if problems:
-            return JSONResponse({"status": "unavailable", "service": service, "problems": problems}, status_code=503)
-        return {"status": "ready", "service": service}
+            body = Readiness(status="unavailable", service=service, problems=problems)
+            return JSONResponse(body.model_dump(exclude_none=True), status_code=503)
+        return Readiness(status="ready", service=service)
 
     for router in routers:
         app.include_router(router)
-    _document_error_shape(app)
+    install_openapi(app)
     return app
-
-
-# Every 4xx body Jobbro sends (shared/errors.py): a Danish sentence, optionally the field and the
-# per-field list. FastAPI documents its own default shape for 422; replace it with ours so the
-# OpenAPI tells clients the truth.
-ERROR_SCHEMA = {
-    "title": "Fejl",
-    "type": "object",
-    "required": ["detail"],
-    "properties": {
-        "detail": {"type": "string", "description": "Forklaring på dansk"},
-        "field": {"type": "string"},
-        "errors": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["field", "message"],
-                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
-            },
-        },
-    },
-    "additionalProperties": True,
-}
-
-
-def _document_error_shape(app: FastAPI) -> None:
-    from fastapi.openapi.utils import get_openapi
-
-    def openapi() -> dict:
-        if app.openapi_schema:
-            return app.openapi_schema
-        schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
-        components = schema.setdefault("components", {}).setdefault("schemas", {})
-        components.pop("ValidationError", None)
-        components["HTTPValidationError"] = ERROR_SCHEMA
-        app.openapi_schema = schema
-        return schema
-
-    app.openapi = openapi
