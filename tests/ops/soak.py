@@ -151,6 +151,12 @@ def main() -> int:
     try:
         stack.start("smtp", "services.notifications", "smtp-sink", "--port", "8240", "--http-port", "0", "--memory")
         crm = [stack.start(f"crm{i}", "services.crm", "serve") for i in (1, 2)]
+        stack.env["CRM_URL"] = crm[0].url  # notifications rebuilds its read model from crm's API
+        stack.start("crm-worker", "services.crm", "worker")
+        rebuilt = stack.run("rebuild", "-m", "services.notifications", "rebuild-recipients")
+        if rebuilt.returncode != 0:
+            print(rebuilt.stderr, file=sys.stderr)
+            return 2
         notif = stack.start("notifications", "services.notifications", "serve")
         matching = stack.start("matching", "services.matching", "serve", wait=180)
         workers = [stack.start(f"worker{i}", "services.notifications", "worker") for i in (1, 2)]
