@@ -21,6 +21,7 @@ from typing import Any
 from redis import Redis
 from redis.exceptions import ResponseError
 
+from shared.event_contracts import VERSION
 from shared.events import is_foreign, stream
 from shared.logs import request_context
 
@@ -86,6 +87,14 @@ def consume(redis: Redis, group: str, handle: Handler, *, count: int = 200, budg
                 continue
             try:
                 event = decode(fields)
+                if event["version"] > VERSION.get(event["type"] or "", 1):
+                    # A contract version this code does not know yet: left alone, and said so; the
+                    # producer publishes the version this consumer knows beside it (docs/events.md).
+                    log.warning("%s: event %s (%s) is version %s; this consumer knows %s: skipped", group,
+                                event["id"], event["type"], event["version"], VERSION.get(event["type"] or "", 1))
+                    redis.xack(stream(), group, entry_id)
+                    stats["newer_version"] = stats.get("newer_version", 0) + 1
+                    continue
                 with request_context(event.get("request_id")):
                     stats["done"] += handle(event) or 0
                 redis.xack(stream(), group, entry_id)

@@ -140,3 +140,22 @@ def test_without_a_configured_id_one_is_made_once_and_kept_in_the_data_folder(tm
         monkeypatch.undo()
         get_settings.cache_clear()
         installation_id.cache_clear()
+
+
+def test_an_event_of_a_contract_version_the_consumer_does_not_know_is_left_alone_and_logged(
+        committed, engine, redis_conn, caplog):
+    from services.matching.vacancies.events import GROUP, consume_once
+    from services.matching.vacancies.models import Vacancy
+    from shared.event_contracts import VERSION
+    from shared.events import stream
+    from shared.installation import installation_id
+
+    redis_conn.xadd(stream(), {"installation": installation_id(), "id": "v-next", "type": "order.received",
+                               "version": str(VERSION["order.received"] + 1), "occurred_at": "2026-11-29T10:00:00+00:00",
+                               "payload": json.dumps(_order_event(78))})
+    with caplog.at_level(logging.WARNING, logger="jobbro.consumer"):
+        assert consume_once(redis_conn, "m", block_ms=100) == 0
+    assert any("this consumer knows" in r.getMessage() for r in caplog.records)
+    assert redis_conn.xpending(stream(), GROUP)["pending"] == 0
+    with Session(engine) as s:
+        assert s.exec(select(Vacancy)).all() == []

@@ -139,12 +139,12 @@ def test_an_open_order_without_a_vacancy_gets_one_from_its_status_event(committe
         "old_status": "modtaget", "new_status": "i_gang", "automatic": True, "reason": "Kandidat foreslået",
     }
     validate("order.status_changed", payload)
-    handle({"type": "order.status_changed", "payload": json.dumps(payload)})
+    handle({"type": "order.status_changed", "payload": payload})
     (v,) = _vacancy_for(engine, 4711)
     assert (v.title, v.status, v.company_name, v.sector) == ("Bagerlærling", "aaben", "Bageriet Korn ApS", "privat")
     # A closed order that never had a vacancy gets none.
-    handle({"type": "order.status_changed", "payload": json.dumps({**payload, "order_id": 4712, "status": "annulleret",
-                                                                   "new_status": "annulleret"})})
+    handle({"type": "order.status_changed", "payload": {**payload, "order_id": 4712, "status": "annulleret",
+                                                        "new_status": "annulleret"}})
     assert _vacancy_for(engine, 4712) == []
 
 

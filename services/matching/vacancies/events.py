@@ -10,36 +10,30 @@ claimed are taken over after `claim_after_ms` (XAUTOCLAIM).
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import socket
 import time
+from typing import Any
 
 from redis import Redis
-from redis.exceptions import ResponseError
 from sqlmodel import Session
 
 from services.matching.vacancies import service
+from shared import consumer as stream_consumer
 from shared.db import get_engine
-from shared.events import EventType, is_foreign, stream
-from shared.logs import request_context
+from shared.events import EventType, stream
 
 log = logging.getLogger("jobbro.matching.events")
 GROUP = "matching"
 
 
 def ensure_group(redis: Redis) -> None:
-    try:
-        redis.xgroup_create(stream(), GROUP, id="0", mkstream=True)
-    except ResponseError as exc:
-        if "BUSYGROUP" not in str(exc):
-            raise
+    stream_consumer.ensure_group(redis, GROUP)
 
 
-def handle(fields: dict[str, str]) -> str | None:
-    etype = fields.get("type")
-    payload = json.loads(fields.get("payload") or "{}")
+def handle(event: dict[str, Any]) -> str | None:
+    etype, payload = event.get("type"), event.get("payload") or {}
     if etype in (EventType.order_received.value, EventType.order_changed.value):
         with Session(get_engine()) as s:
             v = service.upsert_from_order(s, payload)
@@ -56,35 +50,14 @@ def handle(fields: dict[str, str]) -> str | None:
     return None
 
 
-def consume_once(redis: Redis, consumer: str, count: int = 50, block_ms: int = 2000, claim_after_ms: int = 60_000) -> int:
-    ensure_group(redis)
-    entries = []
-    try:
-        _, claimed, *_ = redis.xautoclaim(stream(), GROUP, consumer, min_idle_time=claim_after_ms, start_id="0-0",
-                                          count=count)
-        entries += [(eid, f) for eid, f in claimed if f]
-    except ResponseError:
-        pass
-    resp = redis.xreadgroup(GROUP, consumer, {stream(): ">"}, count=count, block=block_ms)
-    for _, items in resp or []:
-        entries += items
-    done = 0
-    for entry_id, raw in entries:
-        fields = {k.decode() if isinstance(k, bytes) else k: v.decode() if isinstance(v, bytes) else v
-                  for k, v in raw.items()}
-        if is_foreign(fields, "matching"):
-            redis.xack(stream(), GROUP, entry_id)
-            continue
-        try:
-            with request_context(fields.get("request_id")):
-                handle(fields)
-        except Exception:
-            # Left pending: another consumer (or this one, later) retries it via XAUTOCLAIM.
-            log.exception("event %s (%s) failed", fields.get("id"), fields.get("type"))
-            continue
-        redis.xack(stream(), GROUP, entry_id)
-        done += 1
-    return done
+def consume_once(redis: Redis, consumer: str, count: int = 50, block_ms: int = 2000,
+                 claim_after_ms: int = 60_000) -> int:
+    """Handle what is waiting (entries a dead consumer left first), waiting up to `block_ms` for
+    new ones; returns how many entries were handled (shared/consumer.py)."""
+    stats = stream_consumer.consume(redis, GROUP, lambda event: 1 if handle(event) else 0, count=count,
+                                    budget_seconds=max(5.0, block_ms / 1000 + 5), claim_idle_ms=claim_after_ms,
+                                    consumer=consumer, block_ms=block_ms)
+    return stats["handled"]
 
 
 def run_forever(redis: Redis) -> None:
