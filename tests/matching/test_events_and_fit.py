@@ -207,3 +207,32 @@ def test_fit_weights_learns_what_predicts_hiring_from_recorded_outcomes(committe
     # Skills and occupation separate hires from the rest here; the other parts do not.
     assert fitted.w("skills") + fitted.w("occupation") > 0.9
     assert yaml.safe_load(out.read_text())["semantic_floor"] == fitted.semantic_floor
+
+
+def test_an_older_order_event_delivered_late_does_not_undo_a_newer_one(committed, engine):
+    """At-least-once and several consumers: events may arrive out of order; the vacancy keeps the newest."""
+    from services.matching.vacancies.events import handle
+
+    payload = {
+        "order_id": 4801, "company_id": 7, "company_name": "Smedien ApS",
+        "company": {"id": 7, "name": "Smedien ApS", "cvr": "13585628", "postcode": "4200", "sector": "privat",
+                    "industry_code": None},
+        "title": "Svejser", "description": "MIG/MAG-svejsning af stålkonstruktioner.", "scheme": "ordinaer",
+        "positions": 1, "positions_filled": 0, "hours_per_week": 37, "postcode": "4200", "deadline": None,
+        "received_via": "hotline", "received_on": "2026-11-01", "status": "modtaget", "consultant_id": None,
+        "consultant": None, "contact": None,
+    }
+    handle({"type": "order.received", "occurred_at": "2026-11-01T09:00:00+00:00", "payload": payload})
+    handle({"type": "order.changed", "occurred_at": "2026-11-03T09:00:00+00:00",
+            "payload": {**payload, "title": "Svejser til nathold", "changed": ["title"]}})
+    handle({"type": "order.status_changed", "occurred_at": "2026-11-04T09:00:00+00:00",
+            "payload": {**payload, "status": "besat", "old_status": "modtaget", "new_status": "besat",
+                        "automatic": False, "reason": None}})
+    # The first change, published on the 2nd, arrives last (a relay that retried it).
+    handle({"type": "order.changed", "occurred_at": "2026-11-02T09:00:00+00:00",
+            "payload": {**payload, "title": "Svejser (dag)", "changed": ["title"]}})
+    handle({"type": "order.status_changed", "occurred_at": "2026-11-02T10:00:00+00:00",
+            "payload": {**payload, "status": "i_gang", "old_status": "modtaget", "new_status": "i_gang",
+                        "automatic": True, "reason": None}})
+    (v,) = _vacancy_for(engine, 4801)
+    assert (v.title, v.status) == ("Svejser til nathold", "lukket")

@@ -14,6 +14,7 @@ import logging
 import os
 import socket
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 from redis import Redis
@@ -32,15 +33,23 @@ def ensure_group(redis: Redis) -> None:
     stream_consumer.ensure_group(redis, GROUP)
 
 
+def _occurred_at(event: dict[str, Any]) -> datetime | None:
+    try:
+        at = datetime.fromisoformat(event.get("occurred_at") or "")
+    except ValueError:
+        return None
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
 def handle(event: dict[str, Any]) -> str | None:
-    etype, payload = event.get("type"), event.get("payload") or {}
+    etype, payload, at = event.get("type"), event.get("payload") or {}, _occurred_at(event)
     if etype in (EventType.order_received.value, EventType.order_changed.value):
         with Session(get_engine()) as s:
-            v = service.upsert_from_order(s, payload)
+            v = service.upsert_from_order(s, payload, at)
             return f"vacancy {v.id}"
     if etype == EventType.order_status_changed.value:
         with Session(get_engine()) as s:
-            service.apply_order_status(s, payload)
+            service.apply_order_status(s, payload, at)
         return "status"
     if etype == EventType.person_erased.value:
         from services.matching.candidates.erasures import person_erased

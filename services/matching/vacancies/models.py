@@ -16,6 +16,9 @@ class Vacancy(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     order_id: int | None = Field(default=None, unique=True, index=True)
+    # When the last order event applied here happened in crm: an older one delivered late (the
+    # outbox relay, a redelivery) changes nothing.
+    order_event_at: datetime | None = None
     company_id: int | None = Field(default=None, index=True)
     company_name: str | None = Field(default=None, max_length=200)
     title: str = Field(max_length=200)

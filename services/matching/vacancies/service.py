@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlmodel import Session, select
@@ -80,6 +81,7 @@ def update(session: Session, vacancy_id: int, data: VacancyUpdate) -> Vacancy:
         setattr(v, key, value)
     if text_changed:
         refresh_features(v)
+    v.order_event_at = occurred_at or v.order_event_at
     v.updated_at = utcnow()
     session.add(v)
     session.commit()
@@ -103,15 +105,25 @@ def _vacancy_status(order_status: str | None) -> str:
     return "lukket" if order_status in CLOSED_ORDER_STATUSES else "aaben"
 
 
-def upsert_from_order(session: Session, payload: dict[str, Any]) -> Vacancy:
+def _stale(v: Vacancy | None, occurred_at: datetime | None) -> bool:
+    if v is None or v.order_event_at is None or occurred_at is None:
+        return False
+    seen = v.order_event_at if v.order_event_at.tzinfo else v.order_event_at.replace(tzinfo=UTC)
+    return occurred_at < seen
+
+
+def upsert_from_order(session: Session, payload: dict[str, Any], occurred_at: datetime | None = None) -> Vacancy:
     """The vacancy of an order, from an `order.received` or `order.changed` payload alone.
 
-    Idempotent on order_id: a redelivered event updates the same vacancy. The text features and
-    the embedding are recomputed only when the title or the description changed.
+    Idempotent on order_id: a redelivered event updates the same vacancy, and one older than the
+    last applied (`occurred_at`) changes nothing. The text features and the embedding are
+    recomputed only when the title or the description changed.
     """
     order_id = int(payload["order_id"])
     company = payload.get("company") or {}
     v = session.exec(select(Vacancy).where(Vacancy.order_id == order_id)).first()
+    if _stale(v, occurred_at):
+        return v
     created = v is None
     if v is None:
         v = Vacancy(order_id=order_id, title="Stilling", scheme="ordinaer")
@@ -129,6 +141,7 @@ def upsert_from_order(session: Session, payload: dict[str, Any]) -> Vacancy:
     text_changed = created or (v.title, v.text) != old_text or not v.features
     if text_changed:
         refresh_features(v)
+    v.order_event_at = occurred_at or v.order_event_at
     v.updated_at = utcnow()
     session.add(v)
     session.commit()
@@ -138,22 +151,23 @@ def upsert_from_order(session: Session, payload: dict[str, Any]) -> Vacancy:
     return v
 
 
-def apply_order_status(session: Session, payload: dict[str, Any]) -> None:
+def apply_order_status(session: Session, payload: dict[str, Any], occurred_at: datetime | None = None) -> None:
     """`order.status_changed`: close or reopen the order's vacancy. An open order without one (its
     `order.received` came before matching listened) gets it now: the payload carries the order."""
     order_id = int(payload["order_id"])
     status = payload.get("new_status") or payload.get("status") or ""
     exists = session.exec(select(Vacancy.id).where(Vacancy.order_id == order_id)).first() is not None
     if not exists and "title" in payload and _vacancy_status(status) == "aaben":
-        upsert_from_order(session, payload)
+        upsert_from_order(session, payload, occurred_at)
         return
-    close_for_order(session, order_id, status)
+    close_for_order(session, order_id, status, occurred_at)
 
 
-def close_for_order(session: Session, order_id: int, status: str) -> None:
+def close_for_order(session: Session, order_id: int, status: str, occurred_at: datetime | None = None) -> None:
     v = session.exec(select(Vacancy).where(Vacancy.order_id == order_id)).first()
-    if v is None:
+    if v is None or _stale(v, occurred_at):
         return
+    v.order_event_at = occurred_at or v.order_event_at
     v.status = _vacancy_status(status)
     v.updated_at = utcnow()
     session.add(v)
