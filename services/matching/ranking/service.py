@@ -77,6 +77,13 @@ def _audit_results(session: Session, principal: Principal, items: list[dict], de
                  {**detail, "candidate_refs": [it["candidate_ref"] for it in items]})
 
 
+def _end_read(session: Session) -> None:
+    """End the read transaction (a commit of nothing) before the CPU work of embedding and
+    ranking, so no transaction — on SQLite the database's write lock — is held meanwhile; the
+    audit entry is written in a short transaction of its own after."""
+    session.commit()
+
+
 def vacancy_matches(session: Session, principal: Principal, vacancy_id: int, scheme: str | None, limit: int):
     v = vacancy_service.get(session, vacancy_id)
     snap, emb = snapshot(session)
@@ -85,6 +92,7 @@ def vacancy_matches(session: Session, principal: Principal, vacancy_id: int, sch
     ctx = context_for(scheme or v.scheme, v.hours_per_week, v.starts_on, v.duration_weeks, v.sector,
                       get_settings().jobbro_municipality_code)
     q = Query(v.title, feats, ctx, _vacancy_vector(session, v, snap.fingerprint, emb), v.postcode, v.id)
+    _end_read(session)
     result = rank(snap.pool, q, get_weights(), get_rulebook(), catalog, top=limit)
     _audit_results(session, principal, result.items, {"vacancy_id": v.id, "scheme": ctx.scheme})
     session.commit()
@@ -94,6 +102,7 @@ def vacancy_matches(session: Session, principal: Principal, vacancy_id: int, sch
 def adhoc_matches(session: Session, principal: Principal, data) -> dict[str, Any]:
     text = clean_text(data.text, "text")
     snap, emb = snapshot(session)
+    _end_read(session)
     catalog = get_catalog()
     vec = None
     if emb is not None and snap.fingerprint == emb.fingerprint:
@@ -133,11 +142,15 @@ def candidate_matches(session: Session, principal: Principal, ref: str, limit: i
     vacancies = session.exec(select(Vacancy).where(Vacancy.status == "aaben").order_by(Vacancy.id)).all()
     weights, book = get_weights(), get_rulebook()
     found, ineligible = [], []
+    queries = []
     for v in vacancies:
         ctx = context_for(v.scheme, v.hours_per_week, v.starts_on, v.duration_weeks, v.sector,
                           get_settings().jobbro_municipality_code)
-        q = Query(v.title, TextFeatures.from_json(v.features or {}, catalog), ctx,
-                  _vacancy_vector(session, v, snap.fingerprint, emb), v.postcode, v.id)
+        queries.append((v, Query(v.title, TextFeatures.from_json(v.features or {}, catalog), ctx,
+                                 _vacancy_vector(session, v, snap.fingerprint, emb), v.postcode, v.id)))
+    candidate_ref = c.candidate_ref
+    _end_read(session)
+    for v, q in queries:
         r = rank(sub, q, weights, book, catalog, top=1)
         if r.items:
             item = r.items[0]
@@ -147,7 +160,7 @@ def candidate_matches(session: Session, principal: Principal, ref: str, limit: i
             ineligible.append({"vacancy_id": v.id, "title": v.title, "scheme": v.scheme,
                                "reasons": sorted(r.excluded)})
     found.sort(key=lambda x: (-x["score"], x["vacancy_id"]))
-    audit.record(session, principal, SERVICE, "read", "candidate", c.candidate_ref, {"matches": True})
+    audit.record(session, principal, SERVICE, "read", "candidate", candidate_ref, {"matches": True})
     session.commit()
     message = None
     if not found:
