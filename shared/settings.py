@@ -58,7 +58,9 @@ class Settings(BaseSettings):
     # Web front (services/web): the session cookie is Secure unless an operator serving plain
     # HTTP on a non-loopback host turns it off; browsers accept Secure cookies on 127.0.0.1.
     web_cookie_secure: bool = True
-    web_api_timeout_seconds: float = 15.0
+    # Longer than a service's own wait for the database (SQLite's 30 s busy timeout, shared/db.py):
+    # the web never gives up on a service that is still working and would have answered.
+    web_api_timeout_seconds: float = 35.0
 
     # Matching (services/matching): the embedding model is a local sentence-transformers folder
     # (or a name already in the local cache), never fetched at run time; every stored vector
