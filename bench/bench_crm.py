@@ -10,7 +10,8 @@
    `POST /api/v1/activities` from a closed-loop load generator, beside the `/health` rate on the
    same server as the baseline.
 
-Environment: `JOBBRO_BENCH_DATABASE_URL` (default postgresql://postgres@127.0.0.1:5432/jobbro_bench),
+Environment: `JOBBRO_BENCH_DATABASE_URL` (crm's own database, the server's `CRM_DATABASE_URL`;
+default postgresql://postgres@127.0.0.1:5432/jobbro_bench),
 `JOBBRO_BENCH_CRM_PORT` (default 8120), `JOBBRO_BENCH_CONNECTIONS` (default 8), `REDIS_URL` (as for
 the service).
 """
@@ -36,7 +37,7 @@ from sqlalchemy import delete, func, select  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from loadgen import request_bytes, run_load  # noqa: E402
-from processes import start_service  # noqa: E402
+from processes import service_env, start_service  # noqa: E402
 
 DB_URL = os.environ.get("JOBBRO_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/jobbro_bench")
 PORT = int(os.environ.get("JOBBRO_BENCH_CRM_PORT", "8120"))
@@ -95,7 +96,9 @@ def ensure_database():
 
 
 def start_server() -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": DB_URL, "JOBBRO_DEMO_DATA": "0"}
+    # crm's own database is DB_URL itself (as in compose: a database per service), whatever
+    # DATABASE_URL or CRM_DATABASE_URL the caller's shell holds.
+    env = service_env({"crm": DB_URL}, JOBBRO_DEMO_DATA="0")
     env.pop("JOBBRO_ADMIN_EMAIL", None)
     return start_service("services.crm", PORT, env)
 

@@ -7,8 +7,12 @@ Prints JSON lines `{"figure", "value", "unit", "target"}` (bench/run_all.py coll
   (claim, consent check, rendering, `sending` mark, SMTP) to that sink, and the ratio (target >= 0.5);
 - the time to queue the 10,000 deliveries (`POST .../send`: rows + jobs, target < 2 s).
 
-Database: JOBBRO_BENCH_DATABASE_URL, else PostgreSQL `jobbro_bench_notifications` on 127.0.0.1 when
-reachable, else a temporary SQLite file. Redis: JOBBRO_BENCH_REDIS_URL (default db 13), flushed.
+Database: notifications' own (NOTIFICATIONS_DATABASE_URL of every process here, whatever the caller's
+shell holds): JOBBRO_BENCH_DATABASE_URL, else PostgreSQL `jobbro_bench_notifications` on 127.0.0.1
+(created afresh) when reachable, else a temporary SQLite file. It is migrated with notifications'
+own history, and the recipients are written into notifications' read model (`recipient`,
+`recipient_company`), as crm's events would have filled it. Redis: JOBBRO_BENCH_REDIS_URL (default
+db 13), flushed; queues named under JOBBRO_INSTALLATION_ID (default "bench").
 Ports: the sink takes the first free port from JOBBRO_BENCH_PORT (default 8140).
 """
 
@@ -27,6 +31,10 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+from processes import service_env  # noqa: E402
+
 N = int(os.environ.get("JOBBRO_BENCH_RECIPIENTS", "10000"))
 
 
@@ -88,32 +96,36 @@ def _count(port_http: int) -> int:
 def main() -> None:
     smtp_port = _free_port(int(os.environ.get("JOBBRO_BENCH_PORT", "8140")))
     http_port = _free_port(smtp_port + 1)
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
-        "REDIS_URL": os.environ.get("JOBBRO_BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"),
-        "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_port),
-        "NOTIFICATIONS_RATE_LIMIT": "0", "NOTIFICATIONS_BATCH_SIZE": "100",
-        "JOBBRO_DEMO_DATA": "0", "PYTHONUNBUFFERED": "1",
-    }
+    database_url = _database_url()
+    env = service_env(
+        {"notifications": database_url},
+        REDIS_URL=os.environ.get("JOBBRO_BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"),
+        SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp_port),
+        NOTIFICATIONS_RATE_LIMIT="0", NOTIFICATIONS_BATCH_SIZE="100",
+        JOBBRO_DEMO_DATA="0", PYTHONUNBUFFERED="1",
+    )
+    # This process is notifications too (it queues the send through the app): the same
+    # environment as the workers', so the same database and the same RQ queue names.
+    os.environ.clear()
     os.environ.update(env)
     from redis import Redis
     from sqlalchemy import text
 
     from shared.cli import migrate
-    from shared.db import get_engine
+    from shared.db import get_engine, use_service
 
+    use_service("notifications")
     Redis.from_url(env["REDIS_URL"]).flushdb()
-    migrate()
+    migrate("notifications", configure_logger=False)
     engine = get_engine()
     from tests.notifications.conftest import headers_for, make_contacts, make_user
 
-    with engine.begin() as conn:
-        conn.execute(text("DELETE FROM delivery"))
-        conn.execute(text("DELETE FROM newsletter"))
+    with engine.begin() as conn:  # a reused database: only this run's recipients and newsletter
+        for table in ("delivery", "newsletter", "recipient", "recipient_company"):
+            conn.execute(text(f"DELETE FROM {table}"))
     make_contacts(engine, N, per_company=10)
     user_id = make_user(engine)
-    note(f"bench: {N} consenting contacts in {env['DATABASE_URL'].split('@')[-1]}")
+    note(f"bench: {N} consenting recipients in notifications' read model, {database_url.split('@')[-1]}")
 
     procs: list[subprocess.Popen] = []
 
@@ -143,7 +155,7 @@ def main() -> None:
         rendered = render_mail(subject, body, unsubscribable=True)
         subj = mime.encode_header_value(subject, "Subject")
         with engine.connect() as conn:
-            recipients = conn.execute(text("SELECT id, email, name FROM contact ORDER BY id")).all()
+            recipients = conn.execute(text("SELECT contact_id, email, name FROM recipient ORDER BY contact_id")).all()
         messages = []
         for i, (cid, addr, name) in enumerate(recipients):
             url = unsubscribe_url(cid, i + 1)

@@ -3,7 +3,10 @@
 1. Uses the same database as `bench_crm.py` (`jobbro_bench`, the large demo data set: 50,000
    companies, ten years), loading it once when missing.
 2. Starts the real crm and web services as subprocesses on loopback (web -> crm over HTTP, as in
-   production).
+   production). matching and notifications are not started, and web is pointed at a loopback port
+   where nothing listens (refused at once), never at whatever else runs on their default ports:
+   the order page shows "Matchningen svarer ikke" instead of candidates, so its figure is web and
+   crm alone.
 3. Logs in through the login form as the three demo users (session cookie, CSRF token) and measures
    each main page of each group, as a browser would fetch it (the HTML; static files are cached for a
    year). Figures: each page's median, and the median over all pages (target < 300 ms, issue 5).
@@ -17,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import socket
 import statistics
 import subprocess
 import sys
@@ -31,7 +35,7 @@ sys.path.insert(0, str(REPO / "bench"))
 import httpx  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
-from processes import start_service  # noqa: E402
+from processes import service_env, start_service  # noqa: E402
 
 HOST = "127.0.0.1"
 WEB_PORT = int(os.environ.get("JOBBRO_BENCH_WEB_PORT", "8190"))
@@ -113,7 +117,14 @@ def main() -> None:
     year = last_day.year
     period = f"from={year}-01-01&to={last_day.isoformat()}"
 
-    env = {**os.environ, "DATABASE_URL": DB_URL, "JOBBRO_DEMO_DATA": "0", "CRM_URL": f"http://{HOST}:{CRM_PORT}"}
+    # crm's own database is bench_crm's (CRM_DATABASE_URL); web has none, it asks crm over HTTP.
+    # A port held bound but not listening: matching and notifications refuse at once, and no
+    # service of someone else's `make run` on 8002/8003 answers in their place.
+    closed = socket.socket()
+    closed.bind((HOST, 0))
+    nowhere = f"http://{HOST}:{closed.getsockname()[1]}"
+    env = service_env({"crm": DB_URL}, JOBBRO_DEMO_DATA="0", CRM_URL=f"http://{HOST}:{CRM_PORT}",
+                      MATCHING_URL=nowhere, NOTIFICATIONS_URL=nowhere)
     env.pop("JOBBRO_ADMIN_EMAIL", None)
     crm = start_service("services.crm", CRM_PORT, env)
     web = start_service("services.web", WEB_PORT, env)
@@ -158,6 +169,7 @@ def main() -> None:
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 proc.kill()
+        closed.close()
 
 
 if __name__ == "__main__":
