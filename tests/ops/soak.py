@@ -212,7 +212,7 @@ def main() -> int:
             activities = {r[0] for r in conn.execute("SELECT id FROM crm.activity")}
             orders = {r[0] for r in conn.execute("SELECT id FROM crm.recruitment_order")}
             sent = conn.execute("SELECT status, count(*) FROM notifications.delivery GROUP BY status").fetchall() \
-                if conn.execute("SELECT to_regclass('delivery')").fetchone()[0] else []
+                if conn.execute("SELECT to_regclass('notifications.delivery')").fetchone()[0] else []
         lost = (set(traffic.acknowledged["POST /activities"]) - activities) | (set(traffic.acknowledged["POST /orders"]) - orders)
         report = {
             "minutes": args.minutes, "rate": args.rate, "faults": args.faults,
