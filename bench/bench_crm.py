@@ -44,7 +44,7 @@ PORT = int(os.environ.get("JOBBRO_BENCH_CRM_PORT", "8120"))
 HOST = "127.0.0.1"
 SAMPLES = 25
 # Closed-loop connections of the load generator: no more than the service's database pool
-# (shared/db.py: 10), so the figure measures requests, not connection set-up.
+# (shared/db.py: 20), so the figure measures requests, not connection set-up.
 CONNECTIONS = int(os.environ.get("JOBBRO_BENCH_CONNECTIONS", "8"))
 MARKER = "Benchmark: belastningstest af aktivitetsoprettelse"
 
