@@ -109,3 +109,20 @@ def _aware(value: datetime) -> datetime:
     from datetime import UTC
 
     return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def republish_open(session: Session, owner: str) -> int:
+    """Publish an owner's erasure event again for requests a service has not confirmed within a
+    day (each copy is remembered, so its payload can be overwritten on completion too)."""
+    from shared.events import EventType, OutboxEvent, publish
+
+    n = 0
+    for req in due_again(session, owner):
+        original = session.get(OutboxEvent, req.event_ids[0]) if req.event_ids else None
+        if original is None:
+            continue
+        announced(req, publish(session, EventType(original.type), original.payload))
+        req.republished_at = utcnow()
+        session.add(req)
+        n += 1
+    return n

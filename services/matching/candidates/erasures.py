@@ -15,8 +15,7 @@ from services.matching.deps import SERVICE
 from shared import erasure
 from shared.db import get_session
 from shared.erasure_routes import router as erasures_router
-from shared.events import EventType, OutboxEvent, publish
-from shared.models_base import utcnow
+from shared.events import OutboxEvent
 
 router = erasures_router(SERVICE, get_session)
 ERASED_REF = "[slettet]"
@@ -41,15 +40,5 @@ def person_erased(session: Session, payload: dict[str, Any]) -> bool:
 
 
 def republish_open(session: Session, day: date | None = None) -> int:
-    """Publish `candidate.erased` again for erasures crm has not confirmed within a day."""
-    n = 0
-    for req in erasure.due_again(session, SERVICE):
-        original = session.get(OutboxEvent, req.event_ids[0]) if req.event_ids else None
-        if original is None:
-            continue
-        # The copy carries the reference too: it is overwritten with the original on completion.
-        erasure.announced(req, publish(session, EventType.candidate_erased, original.payload))
-        req.republished_at = utcnow()
-        session.add(req)
-        n += 1
-    return n
+    """The morning round's second publication of erasures not yet confirmed (shared/erasure.py)."""
+    return erasure.republish_open(session, SERVICE)
