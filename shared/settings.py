@@ -126,6 +126,16 @@ class Settings(BaseSettings):
     notifications_bulk_queue: str = "notifications-bulk"
     notifications_worker_queues: str = "notifications,notifications-bulk,default"
 
+    # -- Job ads (issue 14, part 3: open job ads for jobseekers and job boards, docs/job-ads.md) --
+    # The public address of the job-ad pages and the Atom feed (absolute links in the feed and in
+    # the schema.org JSON-LD); defaults to web_url.
+    jobads_public_url: str | None = None
+    # Who recruits when the company is not named, and how a jobseeker applies through the jobcentre.
+    jobads_jobcentre_name: str = "Jobcenter Slagelse"
+    jobads_jobcentre_url: str | None = None  # the jobcentre's own site; defaults to the public job list
+    jobads_apply_email: str = "virksomhedsservice@jobbro.dk"
+    jobads_apply_phone: str | None = None
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")

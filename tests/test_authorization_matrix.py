@@ -90,6 +90,11 @@ CRM = {
     ("POST", "/api/v1/imports/companies"): STAFF,
     ("POST", "/api/v1/imports/contacts"): STAFF,
     ("POST", "/api/v1/auth/token"): PUBLIC,
+    ("GET", "/api/v1/orders/{order_id}/job-ad"): STAFF,
+    ("POST", "/api/v1/orders/{order_id}/job-ad"): STAFF,
+    ("DELETE", "/api/v1/orders/{order_id}/job-ad"): STAFF,
+    ("GET", "/api/v1/public/job-ads"): PUBLIC,
+    ("GET", "/api/v1/public/job-ads/{ad_id}"): PUBLIC,
 }
 
 MATCHING = {

@@ -25,6 +25,8 @@ DOMAIN_ROUTERS = (
     "services.crm.privacy.routes",
     "services.crm.feeds.routes",
     "services.crm.privacy.erasures",
+    "services.crm.job_ads.routes",
+    "services.crm.job_ads.public",
 )
 
 

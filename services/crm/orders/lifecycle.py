@@ -32,6 +32,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from services.crm import events
+from services.crm.job_ads.withdrawal import closed_reason, withdraw_for_order
 from services.crm.orders.models import Order
 from services.crm.placements.models import Placement
 from shared.errors import Conflict
@@ -112,6 +113,9 @@ def set_status(session: Session, order: Order, new: OrderStatus, *, reason: str 
     order.updated_at = utcnow()
     session.add(order)
     events.publish_order_status_changed(session, order, old, new.value, automatic=automatic, reason=reason)
+    if new in CLOSED:
+        # A closed order's job ad leaves the public pages and the feed with it (docs/job-ads.md).
+        withdraw_for_order(session, order.id, closed_reason(new.value))
     return True
 
 

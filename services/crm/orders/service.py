@@ -19,6 +19,7 @@ from services.crm import events
 from services.crm.access import ensure_company_visible
 from services.crm.companies.models import Company, Contact
 from services.crm.deps import SERVICE
+from services.crm.job_ads.withdrawal import forget_order
 from services.crm.orders import lifecycle, queries
 from services.crm.orders.models import Order, Proposal, ShortlistEntry
 from services.crm.orders.schemas import (
@@ -193,6 +194,7 @@ def delete_order(session: Session, principal: Principal, order_id: int) -> None:
     if queries.has_links(session, order.id):
         raise Conflict("Ordren har kandidater eller placeringer og kan ikke slettes; annullér den i stedet.")
     queries.clear_shortlist(session, order.id)
+    forget_order(session, order.id)
     session.delete(order)
     audit.record(session, principal, SERVICE, "delete", "order", order_id, {"company_id": order.company_id})
     session.commit()
