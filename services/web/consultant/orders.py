@@ -19,6 +19,7 @@ from starlette.datastructures import FormData
 
 from services.web import forms
 from services.web.api import ApiError, ServiceDown, gather
+from services.web.consultant import job_ad_form
 from services.web.rendering import flash, render
 from services.web.session import Staff, WebUser, api_for
 from shared.glossary import ORDER_STATUS_LABELS, TARGET_GROUP_LABELS, OrderStatus, Scheme
@@ -147,10 +148,11 @@ def hire_errors(exc: ApiError, fields: set[str]) -> tuple[dict[str, str], str | 
 async def order_context(request: Request, user: WebUser, order_id: int) -> dict:
     """Everything the order page shows: the order, its proposals, its shortlist and the ranking."""
     api = api_for(request, user)
-    order, proposals, shortlist = await gather(
+    order, proposals, shortlist, job_ad = await gather(
         api.get("crm", f"/api/v1/orders/{order_id}"),
         api.get("crm", f"/api/v1/orders/{order_id}/proposals", limit=100),
         api.get("crm", f"/api/v1/orders/{order_id}/shortlist", limit=100),
+        api.get_or_none("crm", f"/api/v1/orders/{order_id}/job-ad"),  # 404: no ad yet
     )
     matches, match_problem, match_note = await ranked_candidates(api, order)
     items = proposals.get("items", [])
@@ -165,6 +167,7 @@ async def order_context(request: Request, user: WebUser, order_id: int) -> dict:
         "hire": {"id": None, "values": {}, "errors": {}, "top": None},
         "propose": {"values": {}, "errors": {}, "top": None},
         "candidate_errors": {},
+        "job_ad": job_ad, "job_ad_form": job_ad_form.initial(job_ad, order),
     }
 
 
