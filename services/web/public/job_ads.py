@@ -42,7 +42,7 @@ def _cached(request: Request, body: bytes, media_type: str, last_modified: str |
 
 def _page(request: Request, name: str, context: dict, status_code: int = 200, last_modified: str | None = None):
     s = get_settings()
-    ctx = {"jobcentre": s.jobads_jobcentre_name, "feed_url": job_feed.feed_url(s), "scheme_label": job_feed.scheme_label,
+    ctx = {"jobcentre": s.jobads_jobcentre_name, "apply_email": s.jobads_apply_email, "feed_url": job_feed.feed_url(s), "scheme_label": job_feed.scheme_label,
            "hours": job_feed.hours, "paragraphs": job_feed.paragraphs, **context}
     body = templates.get_template(name).render({"request": request, **ctx}).encode()
     return _cached(request, body, "text/html; charset=utf-8", last_modified, status_code)
