@@ -63,3 +63,8 @@ def clean_candidate_ref(value: str) -> str:
     if _CPR_LIKE.search(raw):
         raise ValueError("CPR-numre må ikke gemmes: brug kandidatens pseudonyme reference fra sagssystemet")
     return raw
+
+
+def has_cpr_like(text: str) -> bool:
+    """Whether free text holds something written like a CPR number (job ads refuse it: they are public)."""
+    return bool(_CPR_LIKE.search(text))

@@ -237,3 +237,16 @@ def test_withdrawal_changes_the_lists_tag(crm_client, konsulent, order):
     crm_client.delete(ad_url(order.id), headers=konsulent)
     res = crm_client.get(PUBLIC, headers={"If-None-Match": etag})
     assert res.status_code == 200 and res.json()["items"] == []
+
+
+def test_the_standard_how_to_apply_text_follows_a_new_title_and_a_consultants_own_text_stays(crm_client, konsulent,
+                                                                                              order):
+    first = publish(crm_client, konsulent, order.id).json()
+    assert "»CNC-operatør«" in first["how_to_apply"]
+    # the web form sends the text back as it showed it: still the standard one, so it follows the title
+    renamed = crm_client.post(ad_url(order.id), headers=konsulent,
+                              json={"title": "Maskinoperatør", "how_to_apply": first["how_to_apply"]}).json()
+    assert "»Maskinoperatør«" in renamed["how_to_apply"]
+    own = crm_client.post(ad_url(order.id), headers=konsulent, json={"how_to_apply": "Ring til Per."}).json()
+    again = crm_client.post(ad_url(order.id), headers=konsulent, json={"title": "Operatør"}).json()
+    assert own["how_to_apply"] == again["how_to_apply"] == "Ring til Per."

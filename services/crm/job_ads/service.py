@@ -25,7 +25,7 @@ from shared.auth import Principal
 from shared.errors import Conflict, Invalid, NotFound
 from shared.models_base import utcnow
 from shared.settings import get_settings
-from shared.validators import _CPR_LIKE
+from shared.validators import has_cpr_like
 
 TEXT_FIELDS = ("title", "description", "city", "how_to_apply")
 FIELD_LABELS = {"title": "Titlen", "description": "Teksten", "city": "Byen", "how_to_apply": "Teksten om at søge"}
@@ -62,7 +62,7 @@ def _check_public_text(ad: JobAd) -> None:
             what = "en by (arbejdsstedets by)" if name == "city" else ("en titel" if name == "title" else "en tekst")
             raise Invalid(f"Jobopslaget skal have {what}.", field=name)
         # An ad is public: a personal identification number in it would be published to everyone.
-        if _CPR_LIKE.search(value):
+        if has_cpr_like(value):
             raise Invalid(f"{FIELD_LABELS[name]} ligner et CPR-nummer, som aldrig må stå i et offentligt jobopslag.",
                           field=name)
 
@@ -83,12 +83,14 @@ def publish(session: Session, principal: Principal, order_id: int, data: JobAdPu
     changes = data.model_dump(exclude_unset=True, exclude_none=True)
     ad = queries.of_order(session, order.id)
     if ad is None:
-        title = changes.get("title", order.title)
         ad = JobAd(order_id=order.id, title=order.title, description=order.description, postcode=order.postcode,
-                   city="", how_to_apply=default_how_to_apply(title))
+                   city="", how_to_apply="")
+    old_text = ad.how_to_apply
+    standard_text = old_text == default_how_to_apply(ad.title)
     for key, value in changes.items():
         setattr(ad, key, value.strip() if isinstance(value, str) else value)
-    if not ad.how_to_apply.strip():
+    if not ad.how_to_apply.strip() or (standard_text and ad.how_to_apply == old_text):
+        # The standard text names the job: it follows a new title; a text of the consultant's own stays.
         ad.how_to_apply = default_how_to_apply(ad.title)
     _check_public_text(ad)
     newly = not ad.is_published
