@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -43,6 +44,8 @@ def test_the_demo_publishes_its_newest_open_orders_and_the_public_api_lists_them
     rows = connection.execute(select(orders.c.status, orders.c.deadline, ads.c.city, ads.c.published_at)
                               .join(ads, ads.c.order_id == orders.c.id)).all()
     assert all(status in {s.value for s in OPEN} and deadline >= today() and city for status, deadline, city, _ in rows)
+    now = datetime.now(UTC)
+    assert all((p if p.tzinfo else p.replace(tzinfo=UTC)) <= now for *_, p in rows)  # nothing posted in the future
 
     session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
     app.dependency_overrides[get_session] = lambda: session

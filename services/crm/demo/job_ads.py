@@ -7,7 +7,7 @@ other company has agreed to be named; the rest are recruited for by the jobcentr
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
@@ -28,18 +28,21 @@ def publish_demo_job_ads(conn: Connection, as_of: date | None = None) -> dict[st
     as_of = as_of or date.today()
     orders = SQLModel.metadata.tables["recruitment_order"]
     ads = SQLModel.metadata.tables["job_ad"]
+    now = datetime.now(UTC)
     rows = conn.execute(
-        select(orders.c.id, orders.c.title, orders.c.description, orders.c.postcode, orders.c.received_on,
+        select(orders.c.id, orders.c.title, orders.c.description, orders.c.postcode, orders.c.created_at,
                orders.c.company_id)
-        .where(orders.c.status.in_([s.value for s in OPEN]), orders.c.deadline >= as_of, orders.c.description != "")
+        # The generator spreads today's orders over the whole day: only those already in are published.
+        .where(orders.c.status.in_([s.value for s in OPEN]), orders.c.deadline >= as_of, orders.c.description != "",
+               orders.c.updated_at <= now)
         .order_by(orders.c.received_on.desc(), orders.c.id.desc())
         .limit(LIMIT)
     ).all()
-    now = datetime.now(UTC)
     values = []
-    for order_id, title, description, postcode, received_on, company_id in rows:
-        # Published the working day after the order came in (never in the future).
-        published = min(datetime.combine(min(received_on + timedelta(days=1), as_of), time(8, 0), tzinfo=UTC), now)
+    for order_id, title, description, postcode, created_at, company_id in rows:
+        created = created_at if created_at.tzinfo else created_at.replace(tzinfo=UTC)
+        # Published the day after the order came in, or now when that is still ahead.
+        published = min(created + timedelta(days=1), now)
         values.append({
             "order_id": order_id, "title": title, "description": description, "postcode": postcode,
             "city": TOWNS.get(postcode, MUNICIPALITY_NAME), "how_to_apply": default_how_to_apply(title),
