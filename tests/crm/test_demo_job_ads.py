@@ -55,6 +55,14 @@ def test_the_demo_publishes_its_newest_open_orders_and_the_public_api_lists_them
             assert listed["total"] == counts["job_ad"]
             named = [ad for ad in listed["items"] if ad["employer_name"]]
             assert 0 < len(named) < listed["total"] or listed["total"] == 1
+            # every demo ad's page would carry valid JSON-LD (the web front builds it from this answer)
+            from services.web.public.job_feed import job_posting
+            from shared.settings import get_settings
+            from tests.web.schemaorg import google_problems, schemaorg_problems
+
+            for ad in listed["items"]:
+                posting = job_posting(ad, get_settings())
+                assert schemaorg_problems(posting) == [] and google_problems(posting) == [], ad
     finally:
         app.dependency_overrides.clear()
         session.close()
