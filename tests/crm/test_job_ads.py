@@ -4,7 +4,7 @@ public fields, without a login, with ETag/Last-Modified."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlmodel import select

@@ -7,7 +7,6 @@ from __future__ import annotations
 import html as html_lib
 import json
 import re
-from datetime import date, timedelta
 
 import feedparser
 import httpx
