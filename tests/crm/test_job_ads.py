@@ -250,3 +250,14 @@ def test_the_standard_how_to_apply_text_follows_a_new_title_and_a_consultants_ow
     own = crm_client.post(ad_url(order.id), headers=konsulent, json={"how_to_apply": "Ring til Per."}).json()
     again = crm_client.post(ad_url(order.id), headers=konsulent, json={"title": "Operatør"}).json()
     assert own["how_to_apply"] == again["how_to_apply"] == "Ring til Per."
+
+
+def test_erasing_a_contact_person_scrubs_them_from_the_public_ad(crm_client, konsulent, order, factories):
+    contact = factories.ContactFactory(company_id=order.company_id, name="Anna Jensen", email="anna@maskin.dk")
+    ad = publish(crm_client, konsulent, order.id,
+                 description="Spørgsmål til jobbet: Anna Jensen, anna@maskin.dk.").json()
+    res = crm_client.delete(f"/api/v1/companies/{order.company_id}/contacts/{contact.id}", headers=konsulent)
+    assert res.status_code == 204, res.text
+    public = crm_client.get(f"{PUBLIC}/{ad['id']}").json()
+    assert "Anna" not in public["description"] and "anna@maskin.dk" not in public["description"]
+    assert "[slettet kontaktperson]" in public["description"]

@@ -152,13 +152,16 @@ def test_withdrawing_takes_the_ad_down_everywhere(web, stack, published):
                     if e.link.endswith(f"/job/{ad_id}")]
 
 
-def test_cancelling_the_order_takes_the_ad_down(stack, published):
+def test_cancelling_the_order_takes_the_ad_down(web, stack, published):
     order, ad_id, headers = published
     res = httpx.post(f"{stack.crm_url}/api/v1/orders/{order['id']}/status", headers=headers,
                      json={"status": "annulleret"})
     assert res.status_code == 200
     with _public(stack) as client:
         assert client.get(f"/job/{ad_id}").status_code == 404
+    panel = html_lib.unescape(_section(web.get(f"/ordrer/{order['id']}").text, "jobopslag"))
+    assert "Trukket tilbage" in panel and "fordi ordren blev annulleret" in panel
+    assert "<form" not in panel  # a closed order is not published again
 
 
 def test_a_form_without_a_town_comes_back_with_the_error_next_to_the_field(web, stack):

@@ -38,3 +38,23 @@ def forget_order(session: Session, order_id: int) -> None:
     if ad is not None:
         session.delete(ad)
         session.flush()
+
+
+def scrub_texts(session: Session, patterns_by_order: dict[int, list], scrub) -> int:
+    """Overwrite an erased contact person in the ads of these orders (no commit); returns the ads changed.
+
+    An ad copies the order's text when it is published, so the erasure that scrubs the order's
+    description (services/crm/privacy/service.py) scrubs the ad's public text with the same patterns.
+    """
+    if not patterns_by_order:
+        return 0
+    changed = 0
+    for ad in session.exec(select(JobAd).where(JobAd.order_id.in_(list(patterns_by_order)))):
+        patterns = patterns_by_order[ad.order_id]
+        before = (ad.title, ad.description, ad.how_to_apply)
+        ad.title, ad.description, ad.how_to_apply = (scrub(text, patterns) for text in before)
+        if (ad.title, ad.description, ad.how_to_apply) != before:
+            ad.updated_at = utcnow()
+            session.add(ad)
+            changed += 1
+    return changed

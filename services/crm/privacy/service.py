@@ -20,6 +20,7 @@ from services.crm import events
 from services.crm.companies.models import Contact
 from services.crm.companies.schemas import ContactRead
 from services.crm.deps import SERVICE
+from services.crm.job_ads.withdrawal import scrub_texts as scrub_job_ads
 from services.crm.privacy import queries
 from services.crm.privacy.schemas import (
     ContactExport,
@@ -146,6 +147,8 @@ def erase_contact(session: Session, principal: Principal | None, contact: Contac
                 session.add(row)
                 if kind == "o":
                     scrubbed.add(row.id)
+    # The orders' public job ads copy their text (docs/job-ads.md): scrubbed the same way.
+    scrub_job_ads(session, {o.id: broad if ("o", o.id) in linked else narrow for o in orders}, _scrub)
     company_id = contact.company_id
     _scrub_outbox(session, contact, broad)
     # The orders' copies elsewhere (matching's vacancy text, notifications' orderer) follow:
