@@ -86,7 +86,7 @@ def _variants(rng: random.Random, age_from: int = 1966) -> dict[str, Variant]:
         "ledig": Variant("ledig", {**base, "target_group": "a_dagpenge", "months_unemployed": rng.choice([1, 2, 3, 4])}),
         "laengere_ledig": Variant("laengere_ledig", {
             **base, "target_group": rng.choice(["a_dagpenge", "kontanthjaelp_jobparat"]),
-            "months_unemployed": rng.choice([7, 8, 10, 13, 18]), "hours_available": rng.choice([37, 37, 37, 30])}),
+            "months_unemployed": rng.choice([7, 8, 10, 13, 18])}),
         "fleksjob": Variant("fleksjob", {
             **base, "target_group": "ledighedsydelse", "fleksjob_visiteret": True,
             "fleksjob_hours": (h := rng.choice([15, 18, 20, 25])), "hours_available": h,
@@ -225,20 +225,26 @@ def generate(seed: int = SEED, catalog: Catalog | None = None) -> list[dict]:
     return people
 
 
+def add_people(session: Session, people: list[dict], catalog: Catalog | None = None) -> int:
+    """Store the job seekers with their text features, in `session` (no commit; vectors come later)."""
+    cat = catalog or get_catalog()
+    for p in people:
+        c = Candidate(**p, code_list_version=TARGET_GROUP_CODE_LIST_VERSION)
+        c.features = candidate_features(c.cv_text, c.desired_occupations).to_json(cat)
+        c.features["warnings"] = []
+        c.version = store.bump_version(session)
+        session.add(c)
+    return len(people)
+
+
 def load_demo(count: int | None = None, if_empty: bool = True) -> str:
     cat = get_catalog()
     with Session(get_engine()) as s:
         if if_empty and s.exec(select(func.count()).select_from(Candidate)).one():
             return "matching demo: candidates exist, nothing loaded"
-        people = generate(catalog=cat)[:count]
-        for p in people:
-            c = Candidate(**p, code_list_version=TARGET_GROUP_CODE_LIST_VERSION)
-            c.features = candidate_features(c.cv_text, c.desired_occupations).to_json(cat)
-            c.features["warnings"] = []
-            c.version = store.bump_version(s)
-            s.add(c)
+        n = add_people(s, generate(catalog=cat)[:count], cat)
         s.commit()
-    done = (f"matching demo: {len(people)} job seekers for the demo orders' occupations; the open orders' "
+    done = (f"matching demo: {n} job seekers for the demo orders' occupations; the open orders' "
             "vacancies arrive as crm's events")
     try:
         jobs.queue().enqueue(jobs.reembed_all, job_timeout=24 * 3600)
