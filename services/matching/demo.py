@@ -209,7 +209,8 @@ def generate(seed: int = SEED, catalog: Catalog | None = None) -> list[dict]:
             shared = [cat.skills[s].label for s in other.essential if s in set(occ.essential)
                       and cat.skills[s].kind != "knowledge"][:1]
             education = rng.choice(EDUCATION_BY_MAJOR.get(other.isco[:1], ("grundskole",)))
-            extra = f"Jeg vil gerne bruge min erfaring i nye opgaver som {trade_titles[0].lower()}."
+            # (No occupation named here: the text's occupations count as the person's own.)
+            extra = rng.choice(("Jeg er åben for nye opgaver i faget.", "Jeg vil gerne lære nyt inden for faget."))
             cv = _cv(rng, other.label, max(1, min(rng.randint(2, 15), THIS_YEAR - facts["birth_year"] - 18)), facts, skills + [s for s in shared if s not in skills],
                      knowledge, education, other.isco, extra)
             people.append(_person(ref(), other, cv, facts, education, rng))
