@@ -28,6 +28,7 @@ from services.matching.esco.catalog import Catalog, Occupation, get_catalog
 from services.matching.index import jobs, store
 from services.matching.ranking.features import candidate_features
 from shared.db import get_engine
+from shared.demo_catalogue import job_for
 from shared.demo_catalogue import occupations as demo_occupations
 from shared.glossary import TARGET_GROUP_CODE_LIST_VERSION
 
@@ -126,12 +127,24 @@ def _sentence_list(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " og " + items[-1]
 
 
-def _skills(cat: Catalog, occ: Occupation, rng: random.Random, n: int) -> tuple[list[str], list[str]]:
-    """Up to `n` of the occupation's essential skills (verbs) and two knowledge areas, in a random order."""
-    picked = [cat.skills[s] for s in rng.sample(occ.essential, min(len(occ.essential), n + 3))]
-    skills = [k.label for k in picked if k.kind != "knowledge"][:n]
+def _skills(cat: Catalog, occ: Occupation, rng: random.Random, n: int,
+            first: tuple[int, ...] = ()) -> tuple[list[str], list[str]]:
+    """The skills in `first`, then up to `n` in all of the occupation's essential skills (verbs) in a
+    random order, and two knowledge areas."""
+    picked = [cat.skills[s] for s in (*first, *rng.sample(occ.essential, min(len(occ.essential), n + 3)))]
+    skills = list(dict.fromkeys(k.label for k in picked if k.kind != "knowledge"))[:max(n, len(first))]
     knowledge = [k.label for k in picked if k.kind == "knowledge"][:2]
     return skills, knowledge
+
+
+def _asked_for(cat: Catalog, occ: Occupation, titles: list[str]) -> tuple[int, ...]:
+    """The skills of the occupation that the demo orders for it describe (their `duties`): what a
+    person who fits the order has done, and so names in the CV."""
+    from services.matching.esco.recognise import get_recogniser
+
+    text = "\n".join(job.duties for t in titles if (job := job_for(t)) is not None)
+    own = set(occ.essential) | set(occ.optional)
+    return tuple(dict.fromkeys(h.id for h in get_recogniser().skill_hits(text) if h.id in own))
 
 
 def _cv(rng: random.Random, title: str, years: int, facts: dict, skills: list[str], knowledge: list[str],
@@ -183,6 +196,7 @@ def generate(seed: int = SEED, catalog: Catalog | None = None) -> list[dict]:
 
     for k, (occ, titles) in enumerate(wanted):
         trade_titles = [t for t in titles if not t.lower().endswith(APPRENTICE)] or [occ.label]
+        asked = _asked_for(cat, occ, titles)
         kinds = ["ledig", "laengere_ledig", "fleksjob", FOURTH[k % len(FOURTH)]]
         if occ.isco.startswith("9") and "integration" not in kinds:
             kinds.append("integration")  # elementary jobs are where IGU and integration jobs mostly are
@@ -192,7 +206,7 @@ def generate(seed: int = SEED, catalog: Catalog | None = None) -> list[dict]:
             if kind == "integration":
                 education = rng.choice(("ingen", "grundskole"))
             title = rng.choice([*trade_titles, occ.label]).lower()
-            skills, knowledge = _skills(cat, occ, rng, rng.randint(4, 6))
+            skills, knowledge = _skills(cat, occ, rng, rng.randint(4, 6), asked)
             years = rng.randint(1, 4) if kind in ("ung", "integration") else rng.randint(3, 20)
             years = max(1, min(years, THIS_YEAR - facts["birth_year"] - 18))
             cv = _cv(rng, title, years, facts, skills, knowledge, education, occ.isco)
