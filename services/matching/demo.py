@@ -84,7 +84,8 @@ def _variants(rng: random.Random, age_from: int = 1966) -> dict[str, Variant]:
             "birth_year": rng.randint(age_from, 1999), "single_parent": rng.random() < 0.08}
     return {
         # Recently unemployed: any ordinary job, not yet løntilskud (6 months, LAB § 55).
-        "ledig": Variant("ledig", {**base, "target_group": "a_dagpenge", "months_unemployed": rng.choice([1, 2, 3, 4])}),
+        "ledig": Variant("ledig", {**base, "target_group": "a_dagpenge",
+                                   "months_unemployed": rng.choice([1, 2, 3, 4])}),
         "laengere_ledig": Variant("laengere_ledig", {
             **base, "target_group": rng.choice(["a_dagpenge", "kontanthjaelp_jobparat"]),
             "months_unemployed": rng.choice([7, 8, 10, 13, 18])}),
@@ -225,8 +226,9 @@ def generate(seed: int = SEED, catalog: Catalog | None = None) -> list[dict]:
             education = rng.choice(EDUCATION_BY_MAJOR.get(other.isco[:1], ("grundskole",)))
             # (No occupation named here: the text's occupations count as the person's own.)
             extra = rng.choice(("Jeg er åben for nye opgaver i faget.", "Jeg vil gerne lære nyt inden for faget."))
-            cv = _cv(rng, other.label, max(1, min(rng.randint(2, 15), THIS_YEAR - facts["birth_year"] - 18)), facts, skills + [s for s in shared if s not in skills],
-                     knowledge, education, other.isco, extra)
+            years = max(1, min(rng.randint(2, 15), THIS_YEAR - facts["birth_year"] - 18))
+            cv = _cv(rng, other.label, years, facts, skills + [s for s in shared if s not in skills], knowledge,
+                     education, other.isco, extra)
             people.append(_person(ref(), other, cv, facts, education, rng))
     groups = {occ.isco for occ, _ in wanted}
     pool = [o for o in cat.occupations if o.isco[:1] in UNRELATED_MAJOR and o.isco not in groups
