@@ -10,6 +10,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
+from services.crm.demo.announce import announce_open_orders
 from services.crm.demo.generator import PROFILES, Profile, generate
 from services.crm.demo.job_ads import publish_demo_job_ads
 from services.crm.demo.users import DEMO_PASSWORD, DEMO_USERS
@@ -44,6 +45,7 @@ def load(engine: Engine, profile: Profile, seed: int, as_of: date | None, if_emp
     with engine.begin() as conn:
         counts = generate(writer_for(conn), profile, seed, as_of)
         counts.update(publish_demo_job_ads(conn, as_of))
+        counts["order events for matching"] = announce_open_orders(conn)
     seconds = time.perf_counter() - started
     print(f"Demo data ({profile.name}, seed {seed}) loaded in {seconds:.1f} s: "
           + ", ".join(f"{n:,} {t}" for t, n in counts.items()), file=out)

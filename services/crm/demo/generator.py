@@ -27,6 +27,7 @@ from stdnum.dk import cvr as stdnum_cvr
 
 from services.crm.demo import danish as dk
 from services.crm.demo.users import DEMO_COLLEAGUES, DEMO_COMPANY_NAME, DEMO_USERS, DemoUser
+from shared.demo_catalogue import job_for
 
 TZ = ZoneInfo("Europe/Copenhagen")
 # Follow-ups older than this are closed in the demo; younger ones may still be open (overdue).
@@ -113,6 +114,13 @@ def _add_years(d: date, n: int) -> date:
         return d.replace(year=d.year + n)
     except ValueError:  # 29 February
         return d.replace(year=d.year + n, day=28)
+
+
+def _describe(job: str, general: str) -> str:
+    """An order's text: what the work is (the shared demo catalogue, which matching's demo also
+    reads) and a general line. Draws nothing from the generator's random stream."""
+    known = job_for(job)
+    return f"{known.duties} {general}" if known else general
 
 
 def _slug(name: str) -> str:
@@ -643,7 +651,8 @@ class Generator:
         else:
             status = "delvist_besat" if filled else "udloebet"
         stamp = self.stamp(received)
-        return (oid, co.id, f"{prefix}{job}", rng.choice(dk.ORDER_DESCRIPTIONS), scheme, positions, filled, hours,
+        return (oid, co.id, f"{prefix}{job}", _describe(job, rng.choice(dk.ORDER_DESCRIPTIONS)), scheme, positions,
+                filled, hours,
                 co.postcode, via, received, deadline, status, co.consultant_id, co.contacts[0] if co.contacts else None,
                 None, stamp, stamp)
 
