@@ -213,3 +213,13 @@ def test_vacancies_filter_by_the_crm_order_they_came_from(matching_client, konsu
     again = matching_client.post("/api/v1/vacancies", headers=konsulent,
                                  json={"title": "Kok igen", "order_id": 4711})
     assert again.status_code == 409 and again.json()["existing"]["id"] == from_order["id"]
+
+
+def test_a_consultant_edits_a_vacancy_and_its_features_follow(matching_client, konsulent, three):
+    res = matching_client.patch(f"/api/v1/vacancies/{three['id']}", headers=konsulent,
+                                json={"title": "Svejser", "hours_per_week": 30})
+    assert res.status_code == 200, res.text
+    body = res.json()
+    assert body["title"] == "Svejser" and body["hours_per_week"] == 30
+    empty = matching_client.patch(f"/api/v1/vacancies/{three['id']}", headers=konsulent, json={"title": ""})
+    assert empty.status_code == 422 and "title" in empty.text

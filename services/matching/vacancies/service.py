@@ -81,7 +81,6 @@ def update(session: Session, vacancy_id: int, data: VacancyUpdate) -> Vacancy:
         setattr(v, key, value)
     if text_changed:
         refresh_features(v)
-    v.order_event_at = occurred_at or v.order_event_at
     v.updated_at = utcnow()
     session.add(v)
     session.commit()
