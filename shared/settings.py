@@ -126,6 +126,10 @@ class Settings(BaseSettings):
     notifications_bulk_queue: str = "notifications-bulk"
     notifications_worker_queues: str = "notifications,notifications-bulk,default"
 
+    # Issue 14 part 2, company centres (virksomhedscentre): how many weeks of free places the
+    # consultant's page and GET /api/v1/centres/{id}/availability show by default.
+    centre_availability_weeks: int = Field(default=8, ge=1, le=26)
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")

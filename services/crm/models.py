@@ -2,6 +2,7 @@
 
 from services.crm.activities.models import Activity
 from services.crm.campaigns.models import Campaign, CampaignTarget
+from services.crm.centres.models import CentreAgreement, CentrePlaces
 from services.crm.companies.models import Company, Contact, Workplace
 from services.crm.orders.models import Order, Proposal, ShortlistEntry
 from services.crm.partnerships.models import Partnership, PartnershipGoal
@@ -12,7 +13,7 @@ from shared.erasure import ErasureRequest
 from shared.events import OutboxEvent
 
 __all__ = [
-    "Activity", "AuditLog", "ErasureRequest", "Campaign", "CampaignTarget", "Company", "Contact", "HoursFollowUp",
+    "Activity", "AuditLog", "CentreAgreement", "CentrePlaces", "ErasureRequest", "Campaign", "CampaignTarget", "Company", "Contact", "HoursFollowUp",
     "Order", "OutboxEvent", "Partnership", "PartnershipGoal", "Placement", "Proposal", "ShortlistEntry", "User",
     "Workplace",
 ]

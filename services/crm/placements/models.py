@@ -33,6 +33,8 @@ class Placement(SQLModel, table=True):
     hours_per_week: float | None = None
     consultant_id: int | None = Field(default=None, foreign_key="app_user.id")
     override_reason: str | None = Field(default=None, max_length=1000)
+    # The company centre whose fixed place this placement occupies (services/crm/centres).
+    centre_id: int | None = Field(default=None, foreign_key="centre_agreement.id", index=True)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
