@@ -5,6 +5,7 @@ from datetime import date, datetime
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+import services.crm.centres.models  # noqa: F401  (placement.centre_id refers to its table)
 from shared.models_base import utcnow
 
 
