@@ -90,6 +90,15 @@ CRM = {
     ("POST", "/api/v1/imports/companies"): STAFF,
     ("POST", "/api/v1/imports/contacts"): STAFF,
     ("POST", "/api/v1/auth/token"): PUBLIC,
+    # Issue 14: company centres (services/crm/centres); companies never see them.
+    ("GET", "/api/v1/centres"): STAFF,
+    ("POST", "/api/v1/centres"): STAFF,
+    ("GET", "/api/v1/centres/{centre_id}"): STAFF,
+    ("PATCH", "/api/v1/centres/{centre_id}"): STAFF,
+    ("DELETE", "/api/v1/centres/{centre_id}"): STAFF,
+    ("GET", "/api/v1/centres/{centre_id}/availability"): STAFF,
+    ("POST", "/api/v1/centres/{centre_id}/reservations"): STAFF,
+    ("GET", "/api/v1/reports/company-centres"): STAFF,
 }
 
 MATCHING = {
