@@ -17,7 +17,9 @@ from sqlalchemy import delete as sql_delete
 from sqlmodel import Session, select
 
 from services.crm.centres import occupancy, publish, queries
-from services.crm.centres.capacity import check_free, label as _label, period as _period
+from services.crm.centres.capacity import check_free
+from services.crm.centres.capacity import label as _label
+from services.crm.centres.capacity import period as _period
 from services.crm.centres.models import CentreAgreement, CentrePlaces
 from services.crm.centres.schemas import (
     Availability,
@@ -40,8 +42,8 @@ from services.crm.placements.schemas import PlacementCreate
 from shared import audit
 from shared.auth import Principal
 from shared.errors import Conflict, Invalid, NotFound
-from shared.models_base import utcnow
 from shared.glossary import TARGET_GROUP_LABELS, Role, TargetGroup
+from shared.models_base import utcnow
 from shared.pagination import PageParams, paginate
 from shared.rules import get_rulebook
 from shared.settings import get_settings
