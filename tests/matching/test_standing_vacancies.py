@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import select
 
@@ -90,3 +90,56 @@ def test_the_consumer_routes_the_event(committed):
 
     assert handle({"type": "centre.places_changed", "occurred_at": at(1).isoformat(), "payload": places_payload()})
     assert standing(committed)["virksomhedspraktik"].status == "aaben"
+
+
+def test_a_reservation_in_crm_reaches_matching_over_the_stream(committed, engine, redis_conn):
+    """crm's outbox -> Redis stream -> matching's consumer group: the standing vacancy follows the
+    places, from the event alone."""
+    from fastapi.testclient import TestClient
+
+    from services.crm.main import app
+    from services.crm.users.models import User
+    from services.crm.users.service import principal_of
+    from services.matching.vacancies.events import consume_once
+    from shared.auth import create_access_token
+    from shared.events import read_events, relay_pending
+
+    user = User(email="konsulent.centre@jobbro.dk", password_hash="x", full_name="Mette Konsulent", role="konsulent")
+    committed.add(user)
+    committed.commit()
+    headers = {"Authorization": f"Bearer {create_access_token(principal_of(user))}"}
+    today = date.today()
+    with TestClient(app) as client:
+        company = client.post("/api/v1/companies", headers=headers, json={
+            "cvr": "13585628", "name": "Bisca A/S", "sector": "privat", "postcode": "4200", "employees": 200})
+        assert company.status_code == 201, company.text
+        centre = client.post("/api/v1/centres", headers=headers, json={
+            "company_id": company.json()["id"], "name": "Bisca virksomhedscenter", "title": "Lagermedarbejder",
+            "description": "Pluk og pak på lageret; betjene gaffeltruck efter oplæring.",
+            "starts_on": (today - timedelta(days=30)).isoformat(), "places": {"virksomhedspraktik": 1}})
+        assert centre.status_code == 201, centre.text
+        centre_id = centre.json()["id"]
+        relay_pending(engine, redis_conn)
+        assert consume_once(redis_conn, "test-consumer", block_ms=200) >= 1
+        (v,) = _standing_for(engine, centre_id)
+        assert (v.status, v.free_places, v.title) == ("aaben", 1, "Lagermedarbejder")
+
+        res = client.post(f"/api/v1/centres/{centre_id}/reservations", headers=headers, json={
+            "candidate_ref": "K-STREAM-1", "scheme": "virksomhedspraktik", "target_group": "sygedagpenge",
+            "starts_on": today.isoformat(), "ends_on": (today + timedelta(weeks=4)).isoformat()})
+        assert res.status_code == 201, res.text
+    relay_pending(engine, redis_conn)
+    assert consume_once(redis_conn, "test-consumer", block_ms=200) >= 1
+    (v,) = _standing_for(engine, centre_id)
+    assert (v.status, v.free_places) == ("lukket", 0)
+    centre_events = [e for e in read_events(redis_conn, "0-0") if e["type"] == "centre.places_changed"]
+    assert len(centre_events) == 2 and "K-STREAM-1" not in repr(centre_events)
+
+
+def _standing_for(engine, centre_id: int):
+    from sqlmodel import Session
+
+    from services.matching.vacancies.models import Vacancy
+
+    with Session(engine) as s:
+        return s.exec(select(Vacancy).where(Vacancy.centre_id == centre_id)).all()
