@@ -302,3 +302,42 @@ def test_the_occupancy_report_refuses_a_bad_period_in_danish(crm_client, konsule
     assert res.status_code == 422 and res.json()["field"] == "to"
     res = crm_client.get("/api/v1/reports/company-centres", params={"from": "maj"}, headers=konsulent)
     assert res.status_code == 422 and "ÅÅÅÅ-MM" in res.json()["detail"]
+
+
+def test_two_consultants_reserving_the_last_place_at_once_get_one_place(committed):
+    """The agreement is locked for the reservation: the second waits, then sees the place taken."""
+    import threading
+
+    from fastapi.testclient import TestClient
+
+    from services.crm.main import app
+    from services.crm.users.models import User
+    from services.crm.users.service import principal_of
+    from shared.auth import create_access_token
+
+    user = User(email="konsulent.race@jobbro.dk", password_hash="x", full_name="Mette Konsulent", role="konsulent")
+    committed.add(user)
+    committed.commit()
+    headers = {"Authorization": f"Bearer {create_access_token(principal_of(user))}"}
+    with TestClient(app) as client:
+        company = _ok(client.post("/api/v1/companies", headers=headers, json={
+            "cvr": "13585628", "name": "Bisca A/S", "sector": "privat", "postcode": "4200", "employees": 200}), 201)
+        centre = _ok(client.post(URL, headers=headers, json=centre_body(company["id"],
+                                                                        places={"virksomhedspraktik": 1})), 201)
+        start = threading.Barrier(2)
+        answers: list[int] = []
+
+        def reserve(ref: str) -> None:
+            with TestClient(app) as own:
+                start.wait()
+                answers.append(own.post(f"{URL}/{centre['id']}/reservations", headers=headers,
+                                        json=reservation(candidate_ref=ref)).status_code)
+
+        threads = [threading.Thread(target=reserve, args=(ref,)) for ref in ("K-RACE-1", "K-RACE-2")]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+    assert sorted(answers) == [201, 409]
+    committed.expire_all()
+    assert committed.query(Placement).filter(Placement.centre_id == centre["id"]).count() == 1
