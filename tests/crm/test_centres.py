@@ -341,3 +341,12 @@ def test_two_consultants_reserving_the_last_place_at_once_get_one_place(committe
     assert sorted(answers) == [201, 409]
     committed.expire_all()
     assert committed.query(Placement).filter(Placement.centre_id == centre["id"]).count() == 1
+
+
+def test_erasing_the_mentor_leaves_the_agreement_without_one(crm_client, konsulent, factories, company, db):
+    mentor = factories.ContactFactory(company_id=company.id, name="Lone Mentor")
+    centre = _ok(crm_client.post(URL, json=centre_body(company.id, mentor_contact_id=mentor.id), headers=konsulent),
+                 201)
+    _ok(crm_client.delete(f"/api/v1/companies/{company.id}/contacts/{mentor.id}", headers=konsulent), 204)
+    got = _ok(crm_client.get(f"{URL}/{centre['id']}", headers=konsulent))
+    assert (got["mentor_contact_id"], got["mentor_name"]) == (None, None)

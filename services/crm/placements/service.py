@@ -22,6 +22,7 @@ from sqlmodel import Session
 from services.crm import events
 from services.crm.centres import capacity as centre_capacity
 from services.crm.centres import publish as centre_places
+from services.crm.centres import queries as centre_queries
 from services.crm.companies.models import Company
 from services.crm.deps import SERVICE
 from services.crm.orders import lifecycle
@@ -308,7 +309,7 @@ def update(session: Session, principal: Principal, placement_id: int, data: Plac
 
     if placement.centre_id is not None and {"scheme", "starts_on", "ends_on"} & set(changes):
         # A centre placement stays inside the agreement and its places (services/crm/centres).
-        centre_capacity.check_free(session, centre_places.queries.lock(session, placement.centre_id), merged["scheme"],
+        centre_capacity.check_free(session, centre_queries.lock(session, placement.centre_id), merged["scheme"],
                    merged["starts_on"], merged["ends_on"], exclude_id=placement.id)
 
     rules = _rules_to_rerun(placement, changes)
