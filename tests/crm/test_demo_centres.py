@@ -58,3 +58,36 @@ def test_two_centres_with_25_places_occupied_like_a_real_year(db, factories):
     assert len(events) == 2
     for e in events:
         validate("centre.places_changed", e.payload)
+
+
+def test_an_existing_demo_gets_its_centres_once():
+    """`make run` on a demo loaded before company centres existed adds them (and only once)."""
+    import io
+    import os
+    import tempfile
+
+    from sqlalchemy import func
+    from sqlalchemy import select as sa_select
+
+    from services.crm.demo.cli import load
+    from services.crm.demo.generator import NORMAL
+    from shared import cli
+    from shared.db import make_engine
+
+    url = f"sqlite:///{os.path.join(tempfile.mkdtemp(prefix='jobbro-demo-'), 'demo.sqlite3')}"
+    cli.migrate("crm", database_url=url, configure_logger=False)
+    engine = make_engine(url)
+    try:
+        load(engine, NORMAL, seed=1, as_of=AS_OF, if_empty=True, out=io.StringIO())
+        with engine.begin() as conn:  # as a demo from before: no centres
+            conn.execute(Placement.__table__.delete().where(Placement.__table__.c.centre_id.is_not(None)))
+            conn.execute(CentrePlaces.__table__.delete())
+            conn.execute(CentreAgreement.__table__.delete())
+        out = io.StringIO()
+        assert load(engine, NORMAL, seed=1, as_of=AS_OF, if_empty=True, out=out) is None
+        assert "company centres added" in out.getvalue()
+        load(engine, NORMAL, seed=1, as_of=AS_OF, if_empty=True, out=io.StringIO())
+        with engine.connect() as conn:
+            assert conn.execute(sa_select(func.count()).select_from(CentreAgreement.__table__)).scalar_one() == 2
+    finally:
+        engine.dispose()

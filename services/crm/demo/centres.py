@@ -111,6 +111,15 @@ class _Walk:
             day = end + timedelta(days=1 + int(self.rng.expovariate(1 / 9)))
 
 
+def missing(engine) -> bool:
+    """True when the database has the demo's logins but no company centre yet."""
+    with engine.connect() as conn:
+        has_centre = conn.execute(select(func.count()).select_from(CentreAgreement.__table__)).scalar_one()
+        has_demo = conn.execute(select(func.count()).select_from(User.__table__).where(
+            func.lower(User.email) == "konsulent@jobbro.dk")).scalar_one()
+    return bool(has_demo) and not has_centre
+
+
 def load(conn: Connection, seed: int, as_of: date) -> Counter:
     """Two company centres with 25 places, occupied for the last two years; rows written per table."""
     rng = random.Random(seed * 31 + 14)

@@ -36,6 +36,10 @@ def load(engine: Engine, profile: Profile, seed: int, as_of: date | None, if_emp
     """Generate into `engine` in one transaction. None when skipped because data exists."""
     if has_companies(engine):
         if if_empty:
+            if centres_demo.missing(engine):  # a demo loaded before company centres existed
+                with engine.begin() as conn:
+                    centres_demo.load(conn, seed, as_of or date.today())
+                print("Demo data: company centres added to the existing demo.", file=out)
             print("Demo data: the database already has companies; nothing loaded.", file=out)
             print_logins(out)
             return None
