@@ -31,6 +31,7 @@ from shared.glossary import (
     ReceivedVia,
     Scheme,
     Sector,
+    TargetGroup,
 )
 
 Schema = dict[str, Any]
@@ -291,6 +292,29 @@ _V1: dict[str, tuple[str, str, dict[str, Schema]]] = {
             "follow_up_on": DATE,
             "summary": {"type": "string", "maxLength": 160, "description": "the first line of the summary"},
         })},
+    }),
+    # Issue 14 part 2: company centres (services/crm/centres); matching keeps a standing vacancy per
+    # centre and scheme while places are free.
+    "centre.places_changed": ("crm", "A company centre's agreement or the occupation of its fixed places changed "
+                              "(also daily: places come free as placements end).", {
+        "centre_id": ID,
+        "company_id": ID,
+        "company": COMPANY_REF,
+        "name": TEXT,
+        "title": {**TEXT, "description": "the work the places offer, ranked against like an order's title"},
+        "description": {"type": "string"},
+        "postcode": POSTCODE,
+        "starts_on": DATE,
+        "ends_on": nullable(DATE),
+        "target_groups": {"type": "array", "items": {"enum": _values(TargetGroup)}, "uniqueItems": True,
+                          "description": "the groups the centre takes; empty: every group"},
+        "active": {"type": "boolean", "description": "false when the agreement ended or was deleted"},
+        "as_of": {**DATE, "description": "the day `free` was counted on"},
+        "places": {"type": "array", "items": obj({
+            "scheme": SCHEME,
+            "places": {"type": "integer", "minimum": 1},
+            "free": {"type": "integer", "minimum": 0, "description": "not occupied on `as_of`"},
+        }), "description": "per scheme; empty when the agreement was deleted"},
     }),
 }
 

@@ -58,6 +58,8 @@ class EventType(StrEnum):
     campaign_changed = "campaign.changed"
     campaign_deleted = "campaign.deleted"
     campaign_target_added = "campaign.target_added"
+    # Issue 14: company centres' fixed places (services/crm/centres), standing vacancies in matching.
+    centre_places_changed = "centre.places_changed"
 
 
 def event_version(type_: str) -> int:

@@ -135,6 +135,9 @@ class Settings(BaseSettings):
     jobads_jobcentre_url: str | None = None  # the jobcentre's own site; defaults to the public job list
     jobads_apply_email: str = "virksomhedsservice@jobbro.dk"
     jobads_apply_phone: str | None = None
+    # Issue 14 part 2, company centres (virksomhedscentre): how many weeks of free places the
+    # consultant's page and GET /api/v1/centres/{id}/availability show by default.
+    centre_availability_weeks: int = Field(default=8, ge=1, le=26)
 
     @property
     def is_sqlite(self) -> bool:

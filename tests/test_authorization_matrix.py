@@ -95,6 +95,15 @@ CRM = {
     ("DELETE", "/api/v1/orders/{order_id}/job-ad"): STAFF,
     ("GET", "/api/v1/public/job-ads"): PUBLIC,
     ("GET", "/api/v1/public/job-ads/{ad_id}"): PUBLIC,
+    # Issue 14: company centres (services/crm/centres); companies never see them.
+    ("GET", "/api/v1/centres"): STAFF,
+    ("POST", "/api/v1/centres"): STAFF,
+    ("GET", "/api/v1/centres/{centre_id}"): STAFF,
+    ("PATCH", "/api/v1/centres/{centre_id}"): STAFF,
+    ("DELETE", "/api/v1/centres/{centre_id}"): STAFF,
+    ("GET", "/api/v1/centres/{centre_id}/availability"): STAFF,
+    ("POST", "/api/v1/centres/{centre_id}/reservations"): STAFF,
+    ("GET", "/api/v1/reports/company-centres"): STAFF,
 }
 
 MATCHING = {

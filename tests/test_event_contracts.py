@@ -146,6 +146,15 @@ def test_every_event_type_crm_publishes_follows_its_contract(crm_client, konsule
                         json={"company_id": outsider.id}), 201)
     _ok(crm_client.delete(f"/api/v1/campaigns/{other['id']}", headers=konsulent), 204)
 
+    # Company centres: an agreement with fixed places, one reserved (places_changed each time).
+    centre = _ok(crm_client.post("/api/v1/centres", headers=konsulent, json={
+        "company_id": company["id"], "name": "Slagelse Stål virksomhedscenter", "title": "Lager og svejsning",
+        "description": "Pakning, truckkørsel og enkel svejsning.", "starts_on": "2024-01-01",
+        "places": {"virksomhedspraktik": 3}, "target_groups": ["kontanthjaelp_aktivitetsparat"]}), 201)
+    _ok(crm_client.post(f"/api/v1/centres/{centre['id']}/reservations", headers=konsulent, json={
+        "candidate_ref": "K-CENTRE-1", "scheme": "virksomhedspraktik", "target_group": "kontanthjaelp_aktivitetsparat",
+        "starts_on": date.today().isoformat(), "ends_on": (date.today() + timedelta(weeks=8)).isoformat()}), 201)
+
     # Follow-ups: the daily jobs (due today; the morning digest of overdue ones).
     day = date.today()
     factories.ActivityFactory(company_id=company["id"], consultant_id=consultant.id, follow_up_on=day,
@@ -206,6 +215,12 @@ def test_every_event_type_crm_publishes_follows_its_contract(crm_client, konsule
     started, ended = by_type["placement.started"][0], by_type["placement.ended"][0]
     assert (started["order_id"], started["outcome"]) == (order["id"], None)
     assert (ended["ends_on"], ended["outcome"]) == (date.today().isoformat(), "ordinaer_ansaettelse")
+
+    centre_events = by_type["centre.places_changed"]
+    assert [p["places"] for p in centre_events][-2:] == [
+        [{"scheme": "virksomhedspraktik", "places": 3, "free": 3}],
+        [{"scheme": "virksomhedspraktik", "places": 3, "free": 2}]]
+    assert "K-CENTRE-1" not in repr(centre_events), "counts only, no candidate"
 
     (due,) = by_type["followup.due"]
     assert (due["consultant_email"], due["consultant_name"], due["summary"]) == (

@@ -48,12 +48,19 @@ def _republish_erasures(session: Session, day: date) -> None:
     republish_open(session, day)
 
 
+def _republish_centre_places(session: Session, day: date) -> None:
+    from services.crm.centres.service import republish_all
+
+    republish_all(session, day)
+
+
 TASKS: dict[str, daily.Task] = {
     "expire_orders": _expire_overdue_orders,
     "followups": _publish_due_followups,
     "digests": _publish_overdue_digests,
     "retention_contacts": _erase_inactive_contacts,
     "erasures": _republish_erasures,
+    "centre_places": _republish_centre_places,
 }
 
 

@@ -27,6 +27,7 @@ DOMAIN_ROUTERS = (
     "services.crm.privacy.erasures",
     "services.crm.job_ads.routes",
     "services.crm.job_ads.public",
+    "services.crm.centres.routes",
 )
 
 

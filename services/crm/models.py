@@ -2,6 +2,7 @@
 
 from services.crm.activities.models import Activity
 from services.crm.campaigns.models import Campaign, CampaignTarget
+from services.crm.centres.models import CentreAgreement, CentrePlaces
 from services.crm.companies.models import Company, Contact, Workplace
 from services.crm.job_ads.models import JobAd
 from services.crm.orders.models import Order, Proposal, ShortlistEntry
@@ -13,7 +14,8 @@ from shared.erasure import ErasureRequest
 from shared.events import OutboxEvent
 
 __all__ = [
-    "Activity", "AuditLog", "ErasureRequest", "Campaign", "CampaignTarget", "Company", "Contact", "HoursFollowUp", "JobAd",
+    "Activity", "AuditLog", "CentreAgreement", "CentrePlaces", "ErasureRequest", "Campaign", "CampaignTarget", "Company",
+    "Contact", "HoursFollowUp", "JobAd",
     "Order", "OutboxEvent", "Partnership", "PartnershipGoal", "Placement", "Proposal", "ShortlistEntry", "User",
     "Workplace",
 ]

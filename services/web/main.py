@@ -158,6 +158,11 @@ def build_app() -> FastAPI:
 
     for module in (common, consultant, orders, campaigns, newsletters, portal, manager, job_ads, public_job_ads):
         app.include_router(module.router)
+    from services.web.consultant import centres as consultant_centres
+    from services.web.manager import centres as manager_centres
+
+    for module in (consultant_centres, manager_centres):  # issue 14: company centres
+        app.include_router(module.router)
     return app
 
 

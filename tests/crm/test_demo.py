@@ -189,6 +189,7 @@ def test_the_same_seed_gives_the_same_data_and_another_seed_other_data():
 
 
 def test_loading_into_a_database_with_companies_is_refused_or_skipped_with_if_empty():
+    from services.crm.demo.centres import CENTRES
     from services.crm.demo.cli import load
     from shared import cli
     from shared.db import make_engine
@@ -202,13 +203,15 @@ def test_loading_into_a_database_with_companies_is_refused_or_skipped_with_if_em
         started = time.perf_counter()
         counts = load(engine, NORMAL, seed=1, as_of=AS_OF, if_empty=True, out=out)
         assert time.perf_counter() - started < 60  # normal size on SQLite: well under a minute
-        assert counts["company"] == NORMAL.companies and "konsulent@jobbro.dk" in out.getvalue()
+        # The generator's companies and the two company centres' (services/crm/demo/centres.py).
+        companies = NORMAL.companies + len(CENTRES)
+        assert counts["company"] == companies and "konsulent@jobbro.dk" in out.getvalue()
         assert load(engine, NORMAL, seed=1, as_of=AS_OF, if_empty=True, out=out) is None
         with pytest.raises(SystemExit):
             load(engine, NORMAL, seed=1, as_of=AS_OF, if_empty=False, out=out)
         from services.crm.models import Company
 
         with engine.connect() as conn:
-            assert conn.execute(select(func.count()).select_from(Company)).scalar_one() == NORMAL.companies
+            assert conn.execute(select(func.count()).select_from(Company)).scalar_one() == companies
     finally:
         engine.dispose()

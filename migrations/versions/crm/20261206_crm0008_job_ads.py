@@ -4,7 +4,7 @@ An order published for jobseekers and job boards: the ad's own public text and w
 published and withdrawn (docs/job-ads.md).
 
 Revision ID: crm0008
-Revises: crm0005
+Revises: crm0007
 Create Date: 2026-12-06 06:30:00
 """
 from collections.abc import Sequence
@@ -14,7 +14,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = 'crm0008'
-down_revision: str | Sequence[str] | None = 'crm0005'
+down_revision: str | Sequence[str] | None = 'crm0007'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from services.crm.demo.announce import announce_open_orders
+from services.crm.demo import centres as centres_demo
 from services.crm.demo.generator import PROFILES, Profile, generate
 from services.crm.demo.job_ads import publish_demo_job_ads
 from services.crm.demo.users import DEMO_PASSWORD, DEMO_USERS
@@ -37,6 +38,10 @@ def load(engine: Engine, profile: Profile, seed: int, as_of: date | None, if_emp
     """Generate into `engine` in one transaction. None when skipped because data exists."""
     if has_companies(engine):
         if if_empty:
+            if centres_demo.missing(engine):  # a demo loaded before company centres existed
+                with engine.begin() as conn:
+                    centres_demo.load(conn, seed, as_of or date.today())
+                print("Demo data: company centres added to the existing demo.", file=out)
             print("Demo data: the database already has companies; nothing loaded.", file=out)
             print_logins(out)
             return None
@@ -46,6 +51,7 @@ def load(engine: Engine, profile: Profile, seed: int, as_of: date | None, if_emp
         counts = generate(writer_for(conn), profile, seed, as_of)
         counts.update(publish_demo_job_ads(conn, as_of))
         counts["order events for matching"] = announce_open_orders(conn)
+        counts.update(centres_demo.load(conn, seed, as_of or date.today()))  # issue 14: company centres
     seconds = time.perf_counter() - started
     print(f"Demo data ({profile.name}, seed {seed}) loaded in {seconds:.1f} s: "
           + ", ".join(f"{n:,} {t}" for t, n in counts.items()), file=out)

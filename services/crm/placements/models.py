@@ -5,6 +5,7 @@ from datetime import date, datetime
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+import services.crm.centres.models  # noqa: F401  (placement.centre_id refers to its table)
 from shared.models_base import utcnow
 
 
@@ -33,6 +34,8 @@ class Placement(SQLModel, table=True):
     hours_per_week: float | None = None
     consultant_id: int | None = Field(default=None, foreign_key="app_user.id")
     override_reason: str | None = Field(default=None, max_length=1000)
+    # The company centre whose fixed place this placement occupies (services/crm/centres).
+    centre_id: int | None = Field(default=None, foreign_key="centre_agreement.id", index=True)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 

@@ -29,6 +29,7 @@ class PlacementFilter:
     active_on: date | None = None
     started_from: date | None = None
     started_to: date | None = None
+    centre_id: int | None = None
 
     def as_dict(self) -> dict:
         return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in self.__dict__.items() if v is not None}
@@ -56,6 +57,8 @@ def search(f: PlacementFilter):
         stmt = stmt.where(Placement.starts_on >= f.started_from)
     if f.started_to is not None:
         stmt = stmt.where(Placement.starts_on <= f.started_to)
+    if f.centre_id is not None:
+        stmt = stmt.where(Placement.centre_id == f.centre_id)
     return stmt.order_by(Placement.starts_on.desc(), Placement.id.desc())
 
 

@@ -45,9 +45,10 @@ def list_placements(
     active_on: Annotated[date | None, Query(description="Aktive på denne dag")] = None,
     started_from: date | None = None,
     started_to: date | None = None,
+    centre_id: Annotated[int | None, Query(description="Placeringer på virksomhedscentrets faste pladser")] = None,
 ):
     f = queries.PlacementFilter(company_id, order_id, scheme, target_group, outcome, candidate_ref, consultant_id,
-                                active_on, started_from, started_to)
+                                active_on, started_from, started_to, centre_id)
     export = wants_csv(request)
     if export:
         params = PageParams(limit=1_000_000, offset=0)

@@ -101,6 +101,7 @@ class PlacementRead(BaseModel):
     hours_per_week: float | None
     consultant_id: int | None
     override_reason: str | None
+    centre_id: int | None = Field(default=None, description="Virksomhedscentret hvis faste plads placeringen optager")
     created_at: datetime
     updated_at: datetime
 

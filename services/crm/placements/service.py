@@ -20,6 +20,9 @@ from sqlalchemy import update as sql_update
 from sqlmodel import Session
 
 from services.crm import events
+from services.crm.centres import capacity as centre_capacity
+from services.crm.centres import publish as centre_places
+from services.crm.centres import queries as centre_queries
 from services.crm.companies.models import Company
 from services.crm.deps import SERVICE
 from services.crm.orders import lifecycle
@@ -200,8 +203,10 @@ def check(session: Session, data: PlacementCreate, exclude_id: int | None = None
                                           data.candidate_birth_year), exclude_id)
 
 
-def add(session: Session, principal: Principal, data: PlacementCreate) -> Placement:
-    """Create a placement inside the caller's transaction (no commit): rules, order fill, audit, events."""
+def add(session: Session, principal: Principal, data: PlacementCreate, *, centre_id: int | None = None) -> Placement:
+    """Create a placement inside the caller's transaction (no commit): rules, order fill, audit, events.
+
+    `centre_id`: the company centre whose place it occupies (services/crm/centres checks it is free)."""
     company = _company(session, data.company_id)
     values = data.model_dump(exclude={"override_reason"})
     _check_fields(values)
@@ -210,7 +215,7 @@ def add(session: Session, principal: Principal, data: PlacementCreate) -> Placem
     breaches = rule_breaches(session, Figures(company, data.scheme, data.target_group, data.starts_on, data.ends_on,
                                               data.candidate_birth_year))
     overridden = _enforce(breaches, principal, data.override_reason)
-    placement = Placement(**values)
+    placement = Placement(**values, centre_id=centre_id)
     if placement.consultant_id is None:
         placement.consultant_id = (order.consultant_id if order else None) or company.consultant_id
         if placement.consultant_id is None and principal.role is not Role.admin:
@@ -302,6 +307,11 @@ def update(session: Session, principal: Principal, placement_id: int, data: Plac
     if "order_id" in changes and changes["order_id"] != old_order_id and changes["order_id"] is not None:
         new_order = _linkable_order(session, changes["order_id"], company.id)
 
+    if placement.centre_id is not None and {"scheme", "starts_on", "ends_on"} & set(changes):
+        # A centre placement stays inside the agreement and its places (services/crm/centres).
+        centre_capacity.check_free(session, centre_queries.lock(session, placement.centre_id), merged["scheme"],
+                   merged["starts_on"], merged["ends_on"], exclude_id=placement.id)
+
     rules = _rules_to_rerun(placement, changes)
     breaches = rule_breaches(
         session,
@@ -335,6 +345,7 @@ def update(session: Session, principal: Principal, placement_id: int, data: Plac
             lifecycle.sync_fill(session, new_order)
     if (placement.ends_on, placement.outcome) != was_ended and _ended(placement):
         publish(session, EventType.placement_ended, _event(placement))
+    centre_places.placement_touched(session, placement.centre_id, lifecycle.today())
     session.commit()
     session.refresh(placement)
     return placement
@@ -364,10 +375,12 @@ def remove(session: Session, principal: Principal, placement_id: int) -> None:
     order_id = placement.order_id
     _unhire_proposals(session, placement.id)
     session.exec(sql_delete(HoursFollowUp).where(HoursFollowUp.placement_id == placement.id))
+    centre_id = placement.centre_id
     session.delete(placement)
     session.flush()
     audit.record(session, principal, SERVICE, "delete", ENTITY, placement_id,
                  {"company_id": placement.company_id, "order_id": order_id})
+    centre_places.placement_touched(session, centre_id, lifecycle.today())
     if order_id is not None:
         order = lifecycle.lock(session, order_id)
         if order is not None:

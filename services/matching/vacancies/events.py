@@ -3,7 +3,8 @@
 `order.received` creates (or, redelivered, updates) the vacancy for the order and `order.changed`
 updates it, from the event's payload alone (title, description, scheme, hours, postcode and the
 company travel with the order: shared/event_contracts.py); `order.status_changed` closes or
-reopens it. Matching never reads crm's tables. Handling is idempotent on order_id, so the
+reopens it. `centre.places_changed` keeps a standing vacancy per company centre and scheme, open
+while a fixed place is free. Matching never reads crm's tables. Handling is idempotent on order_id, so the
 at-least-once delivery of the outbox never creates duplicates. Entries a dead consumer had
 claimed are taken over after `claim_after_ms` (XAUTOCLAIM).
 """
@@ -51,6 +52,9 @@ def handle(event: dict[str, Any]) -> str | None:
         with Session(get_engine()) as s:
             service.apply_order_status(s, payload, at)
         return "status"
+    if etype == EventType.centre_places_changed.value:
+        with Session(get_engine()) as s:
+            return f"standing vacancies {[v.id for v in service.apply_centre_places(s, payload, at)]}"
     if etype == EventType.person_erased.value:
         from services.matching.candidates.erasures import person_erased
 

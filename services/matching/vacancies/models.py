@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Text
+from sqlalchemy import JSON, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from shared.models_base import utcnow
@@ -13,6 +13,7 @@ class Vacancy(SQLModel, table=True):
     """A position to fill: from a crm order (order.received) or posted directly."""
 
     __tablename__ = "matching_vacancy"
+    __table_args__ = (UniqueConstraint("centre_id", "scheme", name="uq_vacancy_centre_scheme"),)
 
     id: int | None = Field(default=None, primary_key=True)
     order_id: int | None = Field(default=None, unique=True, index=True)
@@ -34,6 +35,11 @@ class Vacancy(SQLModel, table=True):
     status: str = Field(default="aaben", max_length=20, index=True)
     features: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     version: int = Field(default=0, index=True)
+    # A company centre's fixed places in one scheme (crm's `centre.places_changed`): a standing
+    # vacancy, open while a place is free; `order_event_at` then holds the last centre event applied.
+    centre_id: int | None = Field(default=None, index=True)
+    standing: bool = Field(default=False)
+    free_places: int | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 

@@ -24,8 +24,14 @@ def create_vacancy(data: VacancyCreate, session: SessionDep, _: MatchingStaff):
 @router.get("", response_model=Page[VacancyRead])
 def list_vacancies(session: SessionDep, _: MatchingStaff, params: Params, scheme: Scheme | None = None,
                    status_: Annotated[VacancyStatus | None, Query(alias="status")] = None,
-                   order_id: Annotated[int | None, Query(description="crm-ordren vakancen kommer fra")] = None):
+                   order_id: Annotated[int | None, Query(description="crm-ordren vakancen kommer fra")] = None,
+                   standing: Annotated[bool | None, Query(description="Kun faste pladser i virksomhedscentre")] = None,
+                   centre_id: Annotated[int | None, Query(description="crm-virksomhedscentret")] = None):
     stmt = select(Vacancy)
+    if standing is not None:
+        stmt = stmt.where(Vacancy.standing.is_(standing))
+    if centre_id is not None:
+        stmt = stmt.where(Vacancy.centre_id == centre_id)
     if order_id is not None:
         stmt = stmt.where(Vacancy.order_id == order_id)
     if scheme:

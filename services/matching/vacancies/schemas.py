@@ -71,6 +71,9 @@ class VacancyRead(BaseModel):
     duration_weeks: int | None
     requirements: dict[str, Any]
     status: str
+    centre_id: int | None = None
+    standing: bool = False
+    free_places: int | None = None
     occupations: list[dict[str, Any]] = []
     essential_skills: list[str] = []
     created_at: datetime

@@ -171,3 +171,57 @@ def close_for_order(session: Session, order_id: int, status: str, occurred_at: d
     v.updated_at = utcnow()
     session.add(v)
     session.commit()
+
+
+# -- standing vacancies: company centres' fixed places ------------------------------------------------
+
+def _centre_text(payload: dict[str, Any]) -> str:
+    return _check_text(payload.get("description") or "")
+
+
+def apply_centre_places(session: Session, payload: dict[str, Any], occurred_at: datetime | None = None
+                        ) -> list[Vacancy]:
+    """`centre.places_changed`: one standing vacancy per centre and scheme, open while a place is
+    free and the agreement runs, closed otherwise (kept, so recorded outcomes stay). From the
+    payload alone; an event older than the last one applied changes nothing."""
+    centre_id = int(payload["centre_id"])
+    company = payload.get("company") or {}
+    existing = {v.scheme: v for v in session.exec(select(Vacancy).where(Vacancy.centre_id == centre_id)).all()}
+    if any(_stale(v, occurred_at) for v in existing.values()):
+        return list(existing.values())
+    active = bool(payload.get("active"))
+    seen: set[str] = set()
+    touched: list[Vacancy] = []
+    embed: list[Vacancy] = []
+    for row in payload.get("places") or []:
+        scheme = row["scheme"]
+        seen.add(scheme)
+        v = existing.get(scheme)
+        created = v is None
+        if v is None:
+            v = Vacancy(centre_id=centre_id, scheme=scheme, standing=True, title="Fast plads")
+        old_text = (v.title, v.text)
+        v.title = (payload.get("title") or payload.get("name") or v.title)[:200]
+        v.text = _centre_text(payload)
+        v.company_id = payload.get("company_id") or company.get("id")
+        v.company_name = (company.get("name") or "")[:200] or None
+        v.sector = company.get("sector") or v.sector
+        v.postcode = payload.get("postcode") or company.get("postcode")
+        v.free_places = int(row.get("free") or 0)
+        v.status = "aaben" if active and v.free_places > 0 else "lukket"
+        if created or (v.title, v.text) != old_text or not v.features:
+            refresh_features(v)
+            embed.append(v)
+        touched.append(v)
+    for scheme, v in existing.items():
+        if scheme not in seen:  # no places left in this scheme, or the agreement was deleted
+            v.free_places, v.status = 0, "lukket"
+            touched.append(v)
+    for v in touched:
+        v.order_event_at = occurred_at or v.order_event_at
+        v.updated_at = utcnow()
+        session.add(v)
+    session.commit()
+    for v in embed:
+        jobs.enqueue_vacancy(v.id)
+    return touched
