@@ -58,6 +58,8 @@ class EventType(StrEnum):
     campaign_changed = "campaign.changed"
     campaign_deleted = "campaign.deleted"
     campaign_target_added = "campaign.target_added"
+    # Issue 14 part 1: a closed order's satisfaction survey, for notifications to mail.
+    survey_requested = "survey.requested"
 
 
 def event_version(type_: str) -> int:

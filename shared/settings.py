@@ -126,6 +126,12 @@ class Settings(BaseSettings):
     notifications_bulk_queue: str = "notifications-bulk"
     notifications_worker_queues: str = "notifications,notifications-bulk,default"
 
+    # Issue 14 part 1, satisfaction surveys (docs/satisfaction.md): the secret that signs the survey
+    # links in the mails (unset: derived from JOBBRO_SECRET_KEY for this one purpose), and how many
+    # days a link answers.
+    survey_secret_key: str | None = None
+    survey_link_days: int = 30
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")

@@ -34,6 +34,7 @@ from sqlmodel import Session, select
 from services.crm import events
 from services.crm.orders.models import Order
 from services.crm.placements.models import Placement
+from services.crm.satisfaction import service as satisfaction
 from shared.errors import Conflict
 from shared.glossary import FINAL_ORDER_STATUSES, ORDER_STATUS_LABELS, OrderStatus
 from shared.models_base import utcnow
@@ -112,6 +113,8 @@ def set_status(session: Session, order: Order, new: OrderStatus, *, reason: str 
     order.updated_at = utcnow()
     session.add(order)
     events.publish_order_status_changed(session, order, old, new.value, automatic=automatic, reason=reason)
+    if new in CLOSED and OrderStatus(old) not in CLOSED:
+        satisfaction.request_survey(session, order)  # once per order (docs/satisfaction.md)
     return True
 
 

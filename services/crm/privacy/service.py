@@ -30,6 +30,7 @@ from services.crm.privacy.schemas import (
     ExportOrder,
     ExportPartnership,
 )
+from services.crm.satisfaction import service as satisfaction
 from shared import audit, erasure
 from shared.auth import Principal
 from shared.models_base import utcnow
@@ -153,6 +154,7 @@ def erase_contact(session: Session, principal: Principal | None, contact: Contac
     for order in orders:
         changed = (["description"] if order.id in scrubbed else []) + (["contact"] if ("o", order.id) in linked else [])
         events.publish_order_changed(session, order, changed, erased_contact_id=contact.id)
+    satisfaction.forget_contact(session, contact.id)  # their survey comments (docs/satisfaction.md)
     session.delete(contact)
     detail: dict[str, Any] = {"company_id": company_id}
     if reason:
