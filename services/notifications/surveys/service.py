@@ -49,7 +49,7 @@ def survey_requested(session: Session, payload: dict[str, Any]) -> list[str]:
         return []
     order_id = int(payload["order_id"])
     subject, body = render_template_mail(
-        "survey_request", name=contact.get("name") or "", company_name=payload.get("company_name") or "",
+        "survey_request", contact_name=contact.get("name") or "", company_name=payload.get("company_name") or "",
         order_title=payload.get("order_title") or "", question=SATISFACTION_QUESTION,
         choices=[(score, SATISFACTION_SCORE_LABELS[score]) for score in (5, 4, 3, 2, 1)],
         expires_on=_expires(payload.get("expires_at")), survey_url=survey_url(payload["token"]))
