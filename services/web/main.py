@@ -157,6 +157,9 @@ def build_app() -> FastAPI:
 
     for module in (common, consultant, orders, campaigns, newsletters, portal, manager):
         app.include_router(module.router)
+    from services.web import satisfaction  # issue 14 part 1: the survey pages and their figures
+
+    app.include_router(satisfaction.router)
     return app
 
 
