@@ -293,3 +293,45 @@ def test_reading_comments_is_audited(crm_client, leder, db, factories):
                                                                              "to": "2026-03-31"}))
     entries = db.exec(select(AuditLog).where(AuditLog.entity == "satisfaction_comment")).all()
     assert [e.detail["survey_ids"] for e in entries] == [[s.id]]
+
+
+# -- demo data ----------------------------------------------------------------------------------------
+
+def test_the_demo_answers_about_40_percent_mostly_satisfied_and_mails_the_showcase_company(engine):
+    from sqlalchemy import func
+    from sqlmodel import Session
+
+    from services.crm.demo.generator import generate
+    from services.crm.demo.satisfaction import add_surveys
+    from services.crm.demo.writers import writer_for
+    from services.crm.orders.models import Order
+    from services.crm.users.models import User
+    from tests.crm.test_demo import AS_OF, TINY
+
+    connection = engine.connect()
+    outer = connection.begin()
+    try:
+        generate(writer_for(connection), TINY, seed=7, as_of=AS_OF, password_hash="x")
+        counts = add_surveys(connection, 7, AS_OF)
+        s = Session(bind=connection)
+        surveys = s.exec(select(SatisfactionSurvey)).all()
+        assert counts == {"satisfaction_survey": len(surveys)} and len(surveys) > 50
+        closed = s.exec(select(func.count()).select_from(Order).where(
+            Order.status.in_(["besat", "annulleret", "udloebet"]), Order.contact_id.is_not(None))).one()
+        assert len(surveys) <= closed
+        answered = [x for x in surveys if x.score is not None]
+        assert 0.30 <= len(answered) / len(surveys) <= 0.50
+        satisfied = sum(1 for x in answered if x.score >= 4) / len(answered)
+        assert 0.90 <= satisfied <= 1.0
+        assert any(x.comment for x in answered) and all(x.comment is None for x in surveys if x.score is None)
+        # The company user's company has one survey sent now, its mail on its way through the outbox.
+        showcase = s.exec(select(User.company_id).where(User.role == "virksomhed")).first()
+        (event,) = s.exec(select(OutboxEvent).where(OutboxEvent.type == "survey.requested")).all()
+        validate(event.type, event.payload)
+        assert event.payload["company_id"] == showcase
+        live = s.get(SatisfactionSurvey, event.payload["survey_id"])
+        assert live.score is None and tokens.read_token(event.payload["token"]).survey_id == live.id
+        s.close()
+    finally:
+        outer.rollback()
+        connection.close()

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from services.crm.demo.generator import PROFILES, Profile, generate
+from services.crm.demo.satisfaction import add_surveys
 from services.crm.demo.users import DEMO_PASSWORD, DEMO_USERS
 from services.crm.demo.writers import writer_for
 
@@ -42,6 +43,7 @@ def load(engine: Engine, profile: Profile, seed: int, as_of: date | None, if_emp
     started = time.perf_counter()
     with engine.begin() as conn:
         counts = generate(writer_for(conn), profile, seed, as_of)
+        counts.update(add_surveys(conn, seed, as_of or date.today()))
     seconds = time.perf_counter() - started
     print(f"Demo data ({profile.name}, seed {seed}) loaded in {seconds:.1f} s: "
           + ", ".join(f"{n:,} {t}" for t, n in counts.items()), file=out)
