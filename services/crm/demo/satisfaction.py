@@ -21,9 +21,9 @@ from sqlalchemy.engine import Connection
 from shared.glossary import FINAL_ORDER_STATUSES
 from shared.settings import get_settings
 
-ANSWERED_SHARE = 0.40
+ANSWERED_SHARE = 0.42
 COMMENT_SHARE = 0.25
-SCORES = {5: 0.62, 4: 0.35, 3: 0.02, 2: 0.008, 1: 0.002}
+SCORES = {5: 0.64, 4: 0.34, 3: 0.014, 2: 0.005, 1: 0.001}
 COMMENTS = {
     5: ["Hurtig og venlig hjælp – kandidaten passer perfekt ind.", "Konsulenten forstod præcis, hvad vi havde brug for.",
         "Meget professionelt forløb fra start til slut.", "Tak for god sparring om løntilskud.",
