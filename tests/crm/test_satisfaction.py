@@ -199,11 +199,14 @@ def test_a_link_expires_after_30_days(crm_client, konsulent, db, ordered, monkey
 
 # -- personal data ----------------------------------------------------------------------------------
 
-def test_erasing_the_contact_erases_their_comment_and_their_link(crm_client, konsulent, db, ordered):
+def test_the_contact_s_answers_are_in_their_export_and_erased_with_them(crm_client, konsulent, db, ordered):
     company, contact, order = ordered
     _close(crm_client, konsulent, order.id)
     token = _token(db)
     _ok(crm_client.post(f"/api/v1/public/satisfaction/{token}", json={"score": 5, "comment": "Birthe er glad."}))
+    export = _ok(crm_client.get(f"/api/v1/companies/{company.id}/contacts/{contact.id}/export", headers=konsulent))
+    assert [(x["order_id"], x["score"], x["comment"]) for x in export["satisfaction"]] == [
+        (order.id, 5, "Birthe er glad.")], "their answers are in their access request"
     _ok(crm_client.delete(f"/api/v1/companies/{company.id}/contacts/{contact.id}", headers=konsulent), 204)
     (survey,) = _surveys(db)
     db.refresh(survey)

@@ -29,6 +29,7 @@ from services.crm.privacy.schemas import (
     ExportDelivery,
     ExportOrder,
     ExportPartnership,
+    ExportSatisfaction,
 )
 from services.crm.satisfaction import service as satisfaction
 from shared import audit, erasure
@@ -61,6 +62,8 @@ def export_contact(session: Session, principal: Principal, contact: Contact,
         deliveries=[ExportDelivery.model_validate(d) for d in mail_trail or []],
         audit=[ExportAuditEntry.model_validate(e, from_attributes=True)
                for e in queries.audit_about_contact(session, contact)],
+        satisfaction=[ExportSatisfaction.model_validate(x, from_attributes=True)
+                      for x in satisfaction.surveys_of_contact(session, contact.id)],
     )
     audit.record(session, principal, SERVICE, "export", "contact", contact.id, {"company_id": contact.company_id})
     session.commit()

@@ -56,6 +56,10 @@ def company_totals(session: Session, company_id: int) -> tuple[int, int, int]:
     return int(row[0]), int(row[1]), int(row[2] or 0)
 
 
+def of_contact(session: Session, contact_id: int) -> list[S]:
+    return list(session.exec(select(S).where(S.contact_id == contact_id).order_by(S.sent_at, S.id)))
+
+
 def forget_contact(session: Session, contact_id: int) -> int:
     """The contact's comments go, and so does the link between them and their answers."""
     return session.exec(update(S).where(S.contact_id == contact_id).values(comment=None, contact_id=None)).rowcount or 0

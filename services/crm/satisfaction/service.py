@@ -221,6 +221,11 @@ def company_answers(session: Session, principal: Principal, company_id: int, lim
 
 # -- personal data -------------------------------------------------------------------------------
 
+def surveys_of_contact(session: Session, contact_id: int) -> list[SatisfactionSurvey]:
+    """The contact's surveys, for their access request (privacy/service.py)."""
+    return queries.of_contact(session, contact_id)
+
+
 def forget_contact(session: Session, contact_id: int) -> int:
     """Erasure of a contact (privacy/service.py), in the caller's transaction: their comments go
     and their answers are no longer linked to them; the scores stay as anonymous figures."""
