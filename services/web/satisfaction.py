@@ -52,9 +52,10 @@ async def survey_page(request: Request, token: str, gemt: int = 0):
 
 
 @router.get("/tilfredshed/{token}/{score}")
-async def survey_link(request: Request, token: str, score: int):
-    if score not in SATISFACTION_SCORE_LABELS:
+async def survey_link(request: Request, token: str, score: str):
+    if score not in {str(k) for k in SATISFACTION_SCORE_LABELS}:
         raise Invalid("Svaret skal være et tal fra 1 til 5.", field="score")
+    score = int(score)
     # Check the link now, so an expired or unknown one says so instead of a form that cannot work.
     survey = await _public_api(request).get("crm", f"/api/v1/public/satisfaction/{token}")
     return render(request, "satisfaction/confirm.html", {

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from sqlmodel import Session, select
 
-from tests.web.conftest import screenshot
+from tests.web.conftest import SCREENSHOTS, login_in_browser, screenshot
 
 
 def _token(stack, email):
@@ -145,11 +145,17 @@ def test_the_contact_answers_in_one_click_on_a_phone_and_adds_a_comment(phone_pa
     assert [c["score"] for c in mine] == [], "a new score drops the comment of the old answer"
     token = links["1"].rsplit("/", 2)[1]
     assert _ok(httpx.get(f"{stack.crm_url}/api/v1/public/satisfaction/{token}"))["score"] == 1, "the latest wins"
+    page.goto(links["5"])  # and back to the answer they meant
+    page.wait_for_url(re.compile(r"\?gemt=1$"))
+    assert _ok(httpx.get(f"{stack.crm_url}/api/v1/public/satisfaction/{token}"))["score"] == 5
 
 
 def test_an_unknown_link_says_so_in_danish(web):
     res = web.get("/tilfredshed/ikke-et-rigtigt-link-123/5")
     assert res.status_code == 404 and "ikke gyldigt" in res.text
+    for bad in ("9", "fem"):
+        res = web.get(f"/tilfredshed/ikke-et-rigtigt-link-123/{bad}")
+        assert res.status_code == 422 and "et tal fra 1 til 5" in res.text
 
 
 def test_the_manager_sees_the_share_and_a_consultant_the_company_s_answers(web, stack, survey_mail):
@@ -168,3 +174,14 @@ def test_the_manager_sees_the_share_and_a_consultant_the_company_s_answers(web, 
     section = web.get(f"/virksomheder/{company_id}/tilfredshed", headers={"HX-Request": "true"})
     assert section.status_code == 200 and "Kioskmedarbejder" in section.text
     assert web.get("/leder/tilfredshed").status_code == 403, "the report is the manager's"
+
+
+def test_the_dashboard_draws_the_satisfaction_section_in_the_browser(desktop_page, stack, survey_mail):
+    page = desktop_page
+    login_in_browser(page, stack.seeded.leder_email, stack.seeded.password)
+    page.goto("/leder")
+    section = page.locator("#tilfredshed")
+    section.locator("#sat-share").wait_for()
+    assert "Tilfredse virksomheder (svar 4-5)" in section.inner_text()
+    section.scroll_into_view_if_needed()
+    section.screenshot(path=str(SCREENSHOTS / "leder-tilfredshed.png"), animations="disabled")
