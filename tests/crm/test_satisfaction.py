@@ -338,3 +338,43 @@ def test_the_demo_answers_about_40_percent_mostly_satisfied_and_mails_the_showca
     finally:
         outer.rollback()
         connection.close()
+
+
+@pytest.mark.redis
+def test_the_closing_s_events_are_pushed_right_after_its_one_commit(committed, engine, redis_conn):
+    """The survey adds to the closing transaction without a savepoint of its own: a savepoint
+    would run the after-commit push inside the open transaction (SQLite: waiting 30 s for its own
+    write lock; PostgreSQL: pushing nothing and leaving the events to the relay)."""
+    from sqlmodel import Session
+
+    from services.crm.companies.models import Company, Contact
+    from services.crm.orders.models import Order
+    from services.crm.orders.schemas import StatusChange
+    from services.crm.orders.service import change_status
+    from shared.auth import Principal
+    from shared.events import install_after_commit_flush, stream
+    from shared.glossary import Role
+    from shared.redis_client import get_redis
+
+    install_after_commit_flush(get_redis)
+    with Session(engine, expire_on_commit=False) as s:
+        company = Company(cvr="13585628", name="Slagelse Stål A/S", sector="privat", postcode="4200")
+        s.add(company)
+        s.flush()
+        contact = Contact(company_id=company.id, name="Birthe", email="birthe@staal.dk")
+        s.add(contact)
+        s.flush()
+        order = Order(company_id=company.id, title="Svejser", scheme="ordinaer", positions=1, postcode="4200",
+                      received_via="hotline", received_on=date.today(), contact_id=contact.id, status="i_gang")
+        s.add(order)
+        s.commit()
+    with Session(engine, expire_on_commit=False) as s:
+        started = datetime.now(UTC)
+        change_status(s, Principal(1, "k@jobbro.dk", Role.konsulent), order.id, StatusChange(status="besat"))
+        assert datetime.now(UTC) - started < timedelta(seconds=10)
+    with Session(engine) as s:
+        rows = s.exec(select(OutboxEvent).where(OutboxEvent.type.in_(["order.status_changed", "survey.requested"]))
+                      ).all()
+        assert sorted(r.type for r in rows) == ["order.status_changed", "survey.requested"]
+        assert all(r.published_at is not None for r in rows), "pushed after the commit, not left to the relay"
+    assert {f[b"type"] for _, f in redis_conn.xrange(stream())} >= {b"order.status_changed", b"survey.requested"}

@@ -15,7 +15,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from services.crm import events
@@ -74,14 +73,11 @@ def request_survey(session: Session, order: Order) -> SatisfactionSurvey | None:
     survey = SatisfactionSurvey(order_id=order.id, company_id=order.company_id, contact_id=contact.id,
                                 closed_status=order.status, sent_at=now,
                                 expires_at=now + timedelta(days=get_settings().survey_link_days))
-    try:
-        # A savepoint: a concurrent closing that won the unique order id leaves this one's
-        # transaction (the status change) intact.
-        with session.begin_nested():
-            session.add(survey)
-            session.flush()
-    except IntegrityError:
-        return None
+    # No savepoint here: the callers hold the order's row lock (SQLite: the write lock), so two
+    # closings of one order are serialised; the unique order id is the backstop. (A savepoint
+    # would also fire the session's after-commit event push inside the open transaction.)
+    session.add(survey)
+    session.flush()
     token = tokens.make_token(survey.id, order.id, contact.id)
     events.publish_survey_requested(session, survey, order, contact, token)
     return survey
