@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from shared.glossary import (
+    FINAL_ORDER_STATUSES,
     CampaignKind,
     ConsentMethod,
     FollowUpKind,
@@ -315,6 +316,21 @@ _V1: dict[str, tuple[str, str, dict[str, Schema]]] = {
             "places": {"type": "integer", "minimum": 1},
             "free": {"type": "integer", "minimum": 0, "description": "not occupied on `as_of`"},
         }), "description": "per scheme; empty when the agreement was deleted"},
+    }),
+    # Issue 14 part 1 (docs/satisfaction.md).
+    "survey.requested": ("crm", "A recruitment order closed: its ordering contact is asked how satisfied the company "
+                                "is, once per order.", {
+        "survey_id": ID,
+        "order_id": ID,
+        "company_id": ID,
+        "company_name": TEXT,
+        "order_title": TEXT,
+        "closed_status": {"enum": [s.value for s in FINAL_ORDER_STATUSES]},
+        "contact": {**nullable(CONTACT_REF), "description": (
+            "who is asked: the order's contact person (null once they were erased, in the outbox)")},
+        "token": {"type": "string", "minLength": 10, "maxLength": 400, "description": (
+            "the signed survey token; the answer links are <web>/tilfredshed/<token>/<1-5>")},
+        "expires_at": {**DATETIME, "description": "when the links stop answering"},
     }),
 }
 

@@ -60,6 +60,8 @@ class EventType(StrEnum):
     campaign_target_added = "campaign.target_added"
     # Issue 14: company centres' fixed places (services/crm/centres), standing vacancies in matching.
     centre_places_changed = "centre.places_changed"
+    # Issue 14 part 1: a closed order's satisfaction survey, for notifications to mail.
+    survey_requested = "survey.requested"
 
 
 def event_version(type_: str) -> int:

@@ -374,6 +374,7 @@ class DeliveryKind(StrEnum):
     followup = "followup"  # opfølgning forfalder i dag
     followup_digest = "followup_digest"  # morgenoversigt over overskredne opfølgninger
     deadline_reminder = "deadline_reminder"  # ordre nær frist med ubesatte stillinger
+    survey = "survey"  # tilfredshedsmåling til ordrens kontaktperson, når ordren er afsluttet
 
 
 class DeliveryStatus(StrEnum):
@@ -467,3 +468,16 @@ ELIGIBILITY_LABELS = {
     "timer": "timer der passer",
     "kommune_samtykke": "samtykke til søgning fra andre kommuner",
 }
+
+
+# Issue 14 part 1: the answers of the satisfaction survey sent when an order closes
+# (docs/satisfaction.md). 4 and 5 count as satisfied.
+SATISFACTION_QUESTION = "Hvor tilfredse er I med jobcentrets hjælp til denne rekruttering?"
+SATISFACTION_SCORE_LABELS = {
+    5: "Meget tilfredse",
+    4: "Tilfredse",
+    3: "Hverken tilfredse eller utilfredse",
+    2: "Utilfredse",
+    1: "Meget utilfredse",
+}
+SATISFIED_SCORES = (4, 5)

@@ -138,6 +138,11 @@ class Settings(BaseSettings):
     # Issue 14 part 2, company centres (virksomhedscentre): how many weeks of free places the
     # consultant's page and GET /api/v1/centres/{id}/availability show by default.
     centre_availability_weeks: int = Field(default=8, ge=1, le=26)
+    # Issue 14 part 1, satisfaction surveys (docs/satisfaction.md): the secret that signs the survey
+    # links in the mails (unset: derived from JOBBRO_SECRET_KEY for this one purpose), and how many
+    # days a link answers.
+    survey_secret_key: str | None = None
+    survey_link_days: int = 30
 
     @property
     def is_sqlite(self) -> bool:

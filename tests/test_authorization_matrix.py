@@ -87,6 +87,11 @@ CRM = {
     ("GET", "/api/v1/reports/igu"): STAFF,
     ("GET", "/api/v1/reports/activities"): STAFF,
     ("GET", "/api/v1/reports/consultant-activity"): STAFF,
+    # Issue 14 part 1: satisfaction surveys (docs/satisfaction.md).
+    ("GET", "/api/v1/reports/satisfaction"): {"leder", "admin"},
+    ("GET", "/api/v1/companies/{company_id}/satisfaction"): ALL,
+    ("GET", "/api/v1/public/satisfaction/{token}"): PUBLIC,
+    ("POST", "/api/v1/public/satisfaction/{token}"): PUBLIC,
     ("POST", "/api/v1/imports/companies"): STAFF,
     ("POST", "/api/v1/imports/contacts"): STAFF,
     ("POST", "/api/v1/auth/token"): PUBLIC,

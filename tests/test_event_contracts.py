@@ -124,6 +124,9 @@ def test_every_event_type_crm_publishes_follows_its_contract(crm_client, konsule
         "target_group": "a_dagpenge", "starts_on": (date.today() - timedelta(days=30)).isoformat()}), 201)
     _ok(crm_client.patch(f"/api/v1/placements/{placement['id']}", headers=konsulent,
                          json={"ends_on": date.today().isoformat(), "outcome": "ordinaer_ansaettelse"}))
+    # Closing the order asks its orderer how satisfied the company is (survey.requested).
+    _ok(crm_client.post(f"/api/v1/orders/{order['id']}/status", headers=konsulent,
+                        json={"status": "besat", "reason": "Begge stillinger besat"}))
 
     # Agreements: signed, changed, renewed (the old one changes), deleted.
     agreement = _ok(crm_client.post("/api/v1/partnerships", headers=konsulent, json={
@@ -190,6 +193,9 @@ def test_every_event_type_crm_publishes_follows_its_contract(crm_client, konsule
     assert ["description", "hours_per_week"] in order_changes
     statuses = [(p["old_status"], p["new_status"], p["automatic"]) for p in by_type["order.status_changed"]]
     assert statuses[:2] == [("modtaget", "i_gang", False), ("i_gang", "delvist_besat", True)]
+
+    (survey,) = by_type["survey.requested"]
+    assert (survey["order_id"], survey["closed_status"], survey["contact"]["id"]) == (order["id"], "besat", orderer["id"])
 
     consents = [(p["newsletter_consent"], p["source"]) for p in by_type["contact.consent_changed"]]
     assert consents == [(False, "medarbejder"), (True, "mundtlig"), (False, "afmelding")]

@@ -270,3 +270,17 @@ def placement_payload(p: Placement) -> dict[str, Any]:
     # No candidate reference or target group: no consumer outside crm uses them (docs/events.md).
     return {"placement_id": p.id, "company_id": p.company_id, "order_id": p.order_id, "scheme": p.scheme,
             "starts_on": _day(p.starts_on), "ends_on": _day(p.ends_on), "outcome": p.outcome}
+
+
+# -- satisfaction surveys (issue 14 part 1, docs/satisfaction.md) ---------------------------------
+
+def publish_survey_requested(session: Session, survey: Any, order: Order, contact: Contact, token: str) -> OutboxEvent:
+    """What notifications needs to send the one survey mail: the orderer, the order's name and the
+    signed token (notifications makes the answer links into the web front from it)."""
+    company = session.get(Company, order.company_id)
+    expires = survey.expires_at if survey.expires_at.tzinfo else survey.expires_at.replace(tzinfo=UTC)
+    return publish(session, EventType.survey_requested, {
+        "survey_id": survey.id, "order_id": order.id, "company_id": order.company_id, "company_name": company.name,
+        "order_title": order.title, "closed_status": survey.closed_status, "contact": _contact_ref(contact),
+        "token": token, "expires_at": expires.isoformat(),
+    })

@@ -28,6 +28,7 @@ DOMAIN_ROUTERS = (
     "services.crm.job_ads.routes",
     "services.crm.job_ads.public",
     "services.crm.centres.routes",
+    "services.crm.satisfaction.routes",
 )
 
 

@@ -8,6 +8,7 @@ from services.crm.job_ads.models import JobAd
 from services.crm.orders.models import Order, Proposal, ShortlistEntry
 from services.crm.partnerships.models import Partnership, PartnershipGoal
 from services.crm.placements.models import HoursFollowUp, Placement
+from services.crm.satisfaction.models import SatisfactionSurvey
 from services.crm.users.models import User
 from shared.audit import AuditLog
 from shared.erasure import ErasureRequest
@@ -15,7 +16,6 @@ from shared.events import OutboxEvent
 
 __all__ = [
     "Activity", "AuditLog", "CentreAgreement", "CentrePlaces", "ErasureRequest", "Campaign", "CampaignTarget", "Company",
-    "Contact", "HoursFollowUp", "JobAd",
-    "Order", "OutboxEvent", "Partnership", "PartnershipGoal", "Placement", "Proposal", "ShortlistEntry", "User",
-    "Workplace",
+    "Contact", "HoursFollowUp", "JobAd", "Order", "OutboxEvent", "Partnership", "PartnershipGoal", "Placement", "Proposal",
+    "SatisfactionSurvey", "ShortlistEntry", "User", "Workplace",
 ]

@@ -163,6 +163,9 @@ def build_app() -> FastAPI:
 
     for module in (consultant_centres, manager_centres):  # issue 14: company centres
         app.include_router(module.router)
+    from services.web import satisfaction  # issue 14 part 1: the survey pages and their figures
+
+    app.include_router(satisfaction.router)
     return app
 
 

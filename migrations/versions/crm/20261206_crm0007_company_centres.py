@@ -1,7 +1,7 @@
 """crm: company centres (virksomhedscentre) with fixed places per scheme; a placement may occupy one
 
 Revision ID: crm0007
-Revises: crm0005
+Revises: crm0006
 Create Date: 2026-12-06 06:30:00
 """
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = 'crm0007'
-down_revision: str | Sequence[str] | None = 'crm0005'
+down_revision: str | Sequence[str] | None = 'crm0006'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

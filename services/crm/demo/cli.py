@@ -14,6 +14,7 @@ from services.crm.demo.announce import announce_open_orders
 from services.crm.demo import centres as centres_demo
 from services.crm.demo.generator import PROFILES, Profile, generate
 from services.crm.demo.job_ads import publish_demo_job_ads
+from services.crm.demo.satisfaction import add_surveys
 from services.crm.demo.users import DEMO_PASSWORD, DEMO_USERS
 from services.crm.demo.writers import writer_for
 
@@ -52,6 +53,7 @@ def load(engine: Engine, profile: Profile, seed: int, as_of: date | None, if_emp
         counts.update(publish_demo_job_ads(conn, as_of))
         counts["order events for matching"] = announce_open_orders(conn)
         counts.update(centres_demo.load(conn, seed, as_of or date.today()))  # issue 14: company centres
+        counts.update(add_surveys(conn, seed, as_of or date.today()))
     seconds = time.perf_counter() - started
     print(f"Demo data ({profile.name}, seed {seed}) loaded in {seconds:.1f} s: "
           + ", ".join(f"{n:,} {t}" for t, n in counts.items()), file=out)

@@ -35,6 +35,7 @@ from services.crm import events
 from services.crm.job_ads.withdrawal import closed_reason, withdraw_for_order
 from services.crm.orders.models import Order
 from services.crm.placements.models import Placement
+from services.crm.satisfaction import service as satisfaction
 from shared.errors import Conflict
 from shared.glossary import FINAL_ORDER_STATUSES, ORDER_STATUS_LABELS, OrderStatus
 from shared.models_base import utcnow
@@ -116,6 +117,8 @@ def set_status(session: Session, order: Order, new: OrderStatus, *, reason: str 
     if new in CLOSED:
         # A closed order's job ad leaves the public pages and the feed with it (docs/job-ads.md).
         withdraw_for_order(session, order.id, closed_reason(new.value))
+    if new in CLOSED and OrderStatus(old) not in CLOSED:
+        satisfaction.request_survey(session, order)  # once per order (docs/satisfaction.md)
     return True
 
 

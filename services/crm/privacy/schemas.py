@@ -63,6 +63,16 @@ class ExportAuditEntry(BaseModel):
     detail: dict[str, Any] | None
 
 
+class ExportSatisfaction(BaseModel):
+    """A satisfaction survey the contact was asked (docs/satisfaction.md): their answer and comment."""
+
+    order_id: int
+    sent_at: datetime
+    score: int | None
+    comment: str | None
+    answered_at: datetime | None
+
+
 class ContactExport(BaseModel):
     """Everything Jobbro holds about one contact person (indsigtsanmodning)."""
 
@@ -74,3 +84,4 @@ class ContactExport(BaseModel):
     orders: list[ExportOrder]
     deliveries: list[ExportDelivery]
     audit: list[ExportAuditEntry]
+    satisfaction: list[ExportSatisfaction] = []

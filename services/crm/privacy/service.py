@@ -30,7 +30,9 @@ from services.crm.privacy.schemas import (
     ExportDelivery,
     ExportOrder,
     ExportPartnership,
+    ExportSatisfaction,
 )
+from services.crm.satisfaction import service as satisfaction
 from shared import audit, erasure
 from shared.auth import Principal
 from shared.models_base import utcnow
@@ -61,6 +63,8 @@ def export_contact(session: Session, principal: Principal, contact: Contact,
         deliveries=[ExportDelivery.model_validate(d) for d in mail_trail or []],
         audit=[ExportAuditEntry.model_validate(e, from_attributes=True)
                for e in queries.audit_about_contact(session, contact)],
+        satisfaction=[ExportSatisfaction.model_validate(x, from_attributes=True)
+                      for x in satisfaction.surveys_of_contact(session, contact.id)],
     )
     audit.record(session, principal, SERVICE, "export", "contact", contact.id, {"company_id": contact.company_id})
     session.commit()
@@ -156,6 +160,7 @@ def erase_contact(session: Session, principal: Principal | None, contact: Contac
     for order in orders:
         changed = (["description"] if order.id in scrubbed else []) + (["contact"] if ("o", order.id) in linked else [])
         events.publish_order_changed(session, order, changed, erased_contact_id=contact.id)
+    satisfaction.forget_contact(session, contact.id)  # their survey comments (docs/satisfaction.md)
     session.delete(contact)
     detail: dict[str, Any] = {"company_id": company_id}
     if reason:

@@ -20,6 +20,7 @@ from sqlmodel import Session
 
 from services.notifications.recipients import service as recipients
 from services.notifications.reminders import service as reminders
+from services.notifications.surveys import service as surveys
 from shared import consumer as stream_consumer
 from shared.events import EventType
 from shared.settings import get_settings
@@ -34,6 +35,7 @@ MAIL_HANDLERS: dict[str, Handler] = {
     EventType.order_received.value: reminders.order_received,
     EventType.follow_up_due.value: reminders.followup_due,
     EventType.follow_up_digest.value: reminders.followup_digest,
+    EventType.survey_requested.value: surveys.survey_requested,
 }
 
 
