@@ -58,6 +58,9 @@ class EventType(StrEnum):
     campaign_changed = "campaign.changed"
     campaign_deleted = "campaign.deleted"
     campaign_target_added = "campaign.target_added"
+    # Issue 15: the recruitment cooperation (docs/cooperation.md).
+    cooperation_order_received = "cooperation.order_received"
+    candidate_cooperation_consent = "candidate.cooperation_consent"
 
 
 def event_version(type_: str) -> int:

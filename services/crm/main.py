@@ -25,6 +25,7 @@ DOMAIN_ROUTERS = (
     "services.crm.privacy.routes",
     "services.crm.feeds.routes",
     "services.crm.privacy.erasures",
+    "services.crm.cooperation.routes",
 )
 
 

@@ -3,6 +3,17 @@
 from services.crm.activities.models import Activity
 from services.crm.campaigns.models import Campaign, CampaignTarget
 from services.crm.companies.models import Company, Contact, Workplace
+from services.crm.cooperation.models import (
+    CandidateConsent,
+    IncomingProposal,
+    InstallationKey,
+    OutgoingMessage,
+    OutgoingProposal,
+    Partner,
+    ReceivedMessage,
+    ReceivedOrder,
+    SharedOrder,
+)
 from services.crm.orders.models import Order, Proposal, ShortlistEntry
 from services.crm.partnerships.models import Partnership, PartnershipGoal
 from services.crm.placements.models import HoursFollowUp, Placement
@@ -15,4 +26,7 @@ __all__ = [
     "Activity", "AuditLog", "ErasureRequest", "Campaign", "CampaignTarget", "Company", "Contact", "HoursFollowUp",
     "Order", "OutboxEvent", "Partnership", "PartnershipGoal", "Placement", "Proposal", "ShortlistEntry", "User",
     "Workplace",
+    # issue 15: the recruitment cooperation
+    "CandidateConsent", "IncomingProposal", "InstallationKey", "OutgoingMessage", "OutgoingProposal", "Partner",
+    "ReceivedMessage", "ReceivedOrder", "SharedOrder",
 ]

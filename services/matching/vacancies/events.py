@@ -51,6 +51,10 @@ def handle(event: dict[str, Any]) -> str | None:
         with Session(get_engine()) as s:
             service.apply_order_status(s, payload, at)
         return "status"
+    if etype == EventType.cooperation_order_received.value:
+        with Session(get_engine()) as s:
+            v = service.upsert_from_shared_order(s, payload, at)
+            return f"vacancy {v.id}"
     if etype == EventType.person_erased.value:
         from services.matching.candidates.erasures import person_erased
 

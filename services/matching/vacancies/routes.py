@@ -24,10 +24,14 @@ def create_vacancy(data: VacancyCreate, session: SessionDep, _: MatchingStaff):
 @router.get("", response_model=Page[VacancyRead])
 def list_vacancies(session: SessionDep, _: MatchingStaff, params: Params, scheme: Scheme | None = None,
                    status_: Annotated[VacancyStatus | None, Query(alias="status")] = None,
-                   order_id: Annotated[int | None, Query(description="crm-ordren vakancen kommer fra")] = None):
+                   order_id: Annotated[int | None, Query(description="crm-ordren vakancen kommer fra")] = None,
+                   shared_order_id: Annotated[int | None, Query(
+                       description="ordren delt af en samarbejdspartner (crm's id)")] = None):
     stmt = select(Vacancy)
     if order_id is not None:
         stmt = stmt.where(Vacancy.order_id == order_id)
+    if shared_order_id is not None:
+        stmt = stmt.where(Vacancy.shared_order_id == shared_order_id)
     if scheme:
         stmt = stmt.where(Vacancy.scheme == scheme.value)
     if status_:
