@@ -55,7 +55,9 @@ def candidate_erased(session: Session, event: dict[str, Any]) -> int:
                                     p.get("reason"))
     from services.crm.cooperation.service import erase_candidate as erase_across
 
-    counts["cooperation_proposals"] = erase_across(session, p["candidate_ref"])
+    across = erase_across(session, p["candidate_ref"])
+    if across:  # proposals to partner jobcentres, whose copies are pseudonymised by message
+        counts["cooperation_proposals"] = across
     if p.get("erasure_id"):
         publish(session, EventType.person_erased, {"erasure_id": p["erasure_id"], "owner": p.get("owner", "matching"),
                                                    "service": "crm", "subject": "candidate", "counts": counts})
