@@ -164,12 +164,15 @@ def outbox(session: Session, limit: int = 100) -> list[OutgoingMessage]:
 # -- sharing our orders -------------------------------------------------------------------------------
 
 def _contact(session: Session, order: Order) -> dict[str, Any]:
-    """The ordering jobcentre's contact: the order's consultant (else the company's) — an employee."""
+    """The ordering jobcentre's contact — an employee, never the company's contact person."""
     from services.crm.companies.models import Company
     from services.crm.events import user_ref
 
     company = session.get(Company, order.company_id)
-    consultant = user_ref(session, order.consultant_id or (company.consultant_id if company else None))
+    shared = _shared(session, order.id)
+    # The order's consultant, else the company's, else whoever shared it: someone to call.
+    consultant = (user_ref(session, order.consultant_id or (company.consultant_id if company else None))
+                  or user_ref(session, shared.shared_by if shared else None))
     return {"jobcentre": own_name(), "municipality_code": own_code(),
             "consultant": {"name": consultant["name"], "email": consultant["email"]} if consultant else None}
 
@@ -208,6 +211,7 @@ def share_order(session: Session, principal: Principal, order_id: int) -> Shared
     else:
         shared.unshared_at, shared.shared_at, shared.shared_by = None, utcnow(), principal.user_id
     session.add(shared)
+    session.flush()
     body = order_body(session, order)
     for partner in partners:
         _send(session, partner, ORDER_SHARED, body)
