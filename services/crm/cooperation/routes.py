@@ -41,8 +41,9 @@ def public_key(session: SessionDep):
 
 
 @router.post("/cooperation/messages", summary="Signeret besked fra en samarbejdspartner",
-             responses={401: {"description": "Signaturen passer ikke, eller beskeden er for gammel"},
-                        403: {"description": "Afsenderen er ikke (længere) samarbejdspartner"}})
+             description="Ingen brugerlogin: signaturen i X-Jobbro-Signature er legitimationen. 401: signaturen "
+                         "passer ikke, eller beskeden er for gammel; 403: afsenderen er ikke (længere) "
+                         "samarbejdspartner, eller beskeden er til et andet jobcenter.")
 async def receive_message(request: Request, session: SessionDep,
                           signature: Annotated[str | None, Header(alias=SIGNATURE_HEADER)] = None):
     raw = await request.body()
@@ -79,6 +80,11 @@ def outbox(session: SessionDep, _: Admin, limit: Annotated[int, Query(ge=1, le=5
              summary="Del ordren med rekrutteringssamarbejdet")
 def share_order(order_id: int, session: SessionDep, principal: Staff):
     return service.share_order(session, principal, order_id)
+
+
+@router.get("/orders/{order_id}/cooperation", summary="Er ordren delt med rekrutteringssamarbejdet?")
+def shared_state(order_id: int, session: SessionDep, _: Staff) -> dict:
+    return service.shared_state(session, order_id)
 
 
 @router.delete("/orders/{order_id}/cooperation", status_code=status.HTTP_204_NO_CONTENT,

@@ -193,6 +193,15 @@ def is_shared(session: Session, order_id: int) -> bool:
     return s is not None and s.unshared_at is None
 
 
+def shared_state(session: Session, order_id: int) -> dict[str, Any]:
+    if session.get(Order, order_id) is None:
+        raise NotFound(f"Ordre {order_id} findes ikke.")
+    s = _shared(session, order_id)
+    shared = s is not None and s.unshared_at is None
+    return {"order_id": order_id, "shared": shared, "shared_at": s.shared_at if shared else None,
+            "partners": [p.name for p in active_partners(session)] if shared else []}
+
+
 def share_order(session: Session, principal: Principal, order_id: int) -> SharedOrder:
     order = session.get(Order, order_id)
     if order is None:
