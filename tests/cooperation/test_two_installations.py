@@ -175,6 +175,9 @@ def test_an_order_of_one_municipality_is_filled_by_a_job_seeker_of_the_other(pai
     csv = vordingborg.crm("GET", "/api/v1/cooperation/stats", headers={**vera, "Accept": "text/csv"})
     assert "hires_sent" in csv.text.splitlines()[0] and "Jobcenter Slagelse" in csv.text
 
+    # What the consultants and managers see in the web front of each installation.
+    check_web(slagelse, vordingborg, order["id"], ro_id)
+
     # Erased at home (Vordingborg): Slagelse's copy is pseudonymised by a signed message.
     assert vordingborg.matching("DELETE", "/api/v1/candidates/VB-1001", headers=vera).status_code == 204
     erased = wait_for("the erasure at Slagelse", lambda: [
@@ -183,6 +186,40 @@ def test_an_order_of_one_municipality_is_filled_by_a_job_seeker_of_the_other(pai
     assert erased[0]["cv_summary"] == "" and erased[0]["candidate"] != proposal["pseudonym"]
     assert slagelse.crm("GET", f"/api/v1/orders/{order['id']}", headers=sam).json()["positions_filled"] == 1
     assert vordingborg_partner["municipality_code"] == 330
+
+
+def _web_login(inst: Installation, email: str, password: str):
+    from tests.web.conftest import WebClient
+
+    if "web" not in inst.urls:
+        inst.serve("web")
+    client = WebClient(inst.urls["web"])
+    assert client.login(email, password).status_code == 303
+    return client
+
+
+def check_web(slagelse: Installation, vordingborg: Installation, order_id: int, ro_id: int) -> None:
+    for inst in (slagelse, vordingborg):
+        r = inst.crm("POST", "/api/v1/users", json={"email": f"leder@{inst.name}.jobbro.dk", "password": CONSULTANT_PASSWORD,
+                                                     "full_name": f"Leder {inst.jobcentre}", "role": "leder"})
+        assert r.status_code == 201, r.text
+    a = _web_login(slagelse, "signe@a.jobbro.dk", CONSULTANT_PASSWORD)
+    assert 'hx-get="/samarbejde/ordre/' in a.get(f"/ordrer/{order_id}").text
+    part = a.get(f"/samarbejde/ordre/{order_id}").text
+    assert "Jobcenter Vordingborg" in part and "Vera Vordingborg" in part and "Delt" in part
+    b = _web_login(vordingborg, "vera@b.jobbro.dk", CONSULTANT_PASSWORD)
+    listed = b.get("/samarbejde").text
+    assert "Pædagogmedhjælper (32 timer)" in listed and "Jobcenter Slagelse" in listed
+    page = b.get(f"/samarbejde/ordrer/{ro_id}").text
+    assert "VB-1001" in page and "formidlet til anden kommune" in page
+    for inst, name in ((slagelse, "a"), (vordingborg, "b")):
+        leader = _web_login(inst, f"leder@{name}.jobbro.dk", CONSULTANT_PASSWORD)
+        assert 'hx-get="/samarbejde/tal?' in leader.get("/leder").text
+        figures = leader.get("/samarbejde/tal").text
+        partner = "Jobcenter Vordingborg" if name == "a" else "Jobcenter Slagelse"
+        assert partner in figures and "Formidlet til anden kommune" in figures
+        csv = leader.get("/samarbejde/tal.csv")
+        assert csv.status_code == 200 and partner in csv.text
 
 
 def _intruder_message(inst: Installation, key: Ed25519PrivateKey, sender: int, type_: str, body: dict,
