@@ -208,6 +208,9 @@ def check_web(slagelse: Installation, vordingborg: Installation, order_id: int, 
     part = a.get(f"/samarbejde/ordre/{order_id}").text
     assert "Jobcenter Vordingborg" in part and "Vera Vordingborg" in part and "Delt" in part
     b = _web_login(vordingborg, "vera@b.jobbro.dk", CONSULTANT_PASSWORD)
+    assert 'hx-get="/samarbejde/uddrag"' in b.get("/ordrer").text
+    excerpt = b.get("/samarbejde/uddrag").text  # open ones only: this one is filled by now
+    assert "Ingen åbne ordrer fra andre jobcentre" in excerpt
     listed = b.get("/samarbejde").text
     assert "Pædagogmedhjælper (32 timer)" in listed and "Jobcenter Slagelse" in listed
     page = b.get(f"/samarbejde/ordrer/{ro_id}").text

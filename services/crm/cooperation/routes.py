@@ -8,6 +8,7 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request, status
+from starlette.concurrency import run_in_threadpool
 
 from services.crm.cooperation import service, stats
 from services.crm.cooperation.schemas import (
@@ -26,10 +27,13 @@ from services.crm.cooperation.signing import SIGNATURE_HEADER
 from services.crm.deps import SessionDep
 from shared.auth import Principal, Staff, require_roles
 from shared.csv_response import csv_response, wants_csv
+from shared.errors import Invalid
 from shared.glossary import Role
 
 router = APIRouter(prefix="/api/v1", tags=["cooperation"])
 Admin = Annotated[Principal, Depends(require_roles(Role.admin))]
+# An order's text is at most 8,000 characters; nothing a partner sends needs more.
+MAX_MESSAGE_BYTES = 256_000
 CSV = {200: {"content": {"text/csv": {}}, "description": "JSON, eller CSV med `Accept: text/csv`"}}
 
 
@@ -46,8 +50,13 @@ def public_key(session: SessionDep):
                          "samarbejdspartner, eller beskeden er til et andet jobcenter.")
 async def receive_message(request: Request, session: SessionDep,
                           signature: Annotated[str | None, Header(alias=SIGNATURE_HEADER)] = None):
-    raw = await request.body()
-    return service.receive(session, raw, signature)
+    raw = b""
+    async for chunk in request.stream():
+        raw += chunk
+        if len(raw) > MAX_MESSAGE_BYTES:  # refused before anything is parsed or verified
+            raise Invalid(f"Beskeden er for stor (højst {MAX_MESSAGE_BYTES // 1000} kB).")
+    # The database work runs in the thread pool, as a plain route's would.
+    return await run_in_threadpool(service.receive, session, raw, signature)
 
 
 # -- partners (admin) ---------------------------------------------------------------------------------

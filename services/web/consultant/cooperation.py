@@ -11,15 +11,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
 from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse
 
 from services.web import forms
 from services.web.api import ApiError, ServiceDown
 from services.web.consultant.orders import normalise_match
 from services.web.rendering import flash, render
 from services.web.session import Manager, Staff, WebUser, api_for, require
+from shared.csv_response import csv_response
 from shared.glossary import Role
 
 router = APIRouter(prefix="/samarbejde")
@@ -32,6 +34,13 @@ async def received_orders(request: Request, user: Staff):
     orders = await api_for(request, user).get("crm", "/api/v1/cooperation/orders")
     return render(request, "consultant/cooperation_orders.html", {"nav": "ordrer", "orders": orders,
                                                                   "closed": CLOSED})
+
+
+@router.get("/uddrag")
+async def received_excerpt(request: Request, user: Staff):
+    """The open shared orders, shown on the consultant's order list (loaded into it by htmx)."""
+    orders = await api_for(request, user).get("crm", "/api/v1/cooperation/orders", open="true")
+    return render(request, "partials/cooperation_orders_excerpt.html", {"orders": orders})
 
 
 @router.get("/ordrer/{received_id}")
@@ -126,18 +135,9 @@ async def figures(request: Request, user: Manager):
 async def figures_csv(request: Request, user: Manager):
     params = {k: v for k in ("from", "to") if (v := request.query_params.get(k))}
     rows = (await api_for(request, user).get("crm", "/api/v1/cooperation/stats", **params))["rows"]
-    import csv
-    import io
-
-    buf = io.StringIO()
-    buf.write("\ufeff")
-    cols = ["partner", "municipality_code", "month", "orders_shared", "orders_received", "proposals_sent",
-            "proposals_received", "hires_received", "hires_sent"]
-    w = csv.DictWriter(buf, fieldnames=cols, extrasaction="ignore", lineterminator="\n")
-    w.writeheader()
-    w.writerows(rows)
-    return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="rekrutteringssamarbejde.csv"'})
+    return csv_response(rows, ["partner", "municipality_code", "month", "orders_shared", "orders_received",
+                               "proposals_sent", "proposals_received", "hires_received", "hires_sent"],
+                        "rekrutteringssamarbejde.csv")
 
 
 # -- partners (admin) --------------------------------------------------------------------------------
