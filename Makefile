@@ -7,7 +7,7 @@ export JOBBRO_DEMO_DATA ?= 1
 export JOBBRO_ADMIN_EMAIL ?= admin@jobbro.dk
 export JOBBRO_ADMIN_PASSWORD ?= jobbro-admin-2026
 
-.PHONY: run test bench migrate demo install clean backup restore soak chromium vendor model
+.PHONY: run test bench migrate demo install clean backup restore soak chromium vendor model run-cooperation
 
 $(BIN)/.installed: pyproject.toml
 	@command -v $(PY) >/dev/null || { echo "Python 3.11 is needed ($(PY) not found)"; exit 1; }
@@ -41,10 +41,20 @@ run: migrate model demo
 	@echo "Notifications API http://127.0.0.1:8003/docs; mail sent by Jobbro: http://127.0.0.1:8026 (local SMTP sink)"
 	$(BIN)/honcho start -f Procfile
 
+# Two demo municipalities recruiting across the border (docs/cooperation.md): the first as `make run`
+# (Jobcenter Slagelse, http://127.0.0.1:8000), a second beside it (Jobcenter Vordingborg, var/vordingborg,
+# http://localhost:8100); scripts/cooperation_demo.py connects them and plays one shared order to a hire.
+run-cooperation: export JOBBRO_JOBCENTRE_NAME = Jobcenter Slagelse
+run-cooperation: migrate model demo
+	scripts/second-municipality.sh $(BIN)/python -m services.crm migrate
+	scripts/second-municipality.sh $(BIN)/python -m services.matching migrate
+	@echo "Jobcenter Slagelse: http://127.0.0.1:8000  Jobcenter Vordingborg: http://localhost:8100 (docs/cooperation.md)"
+	$(BIN)/honcho start -f Procfile.cooperation
+
 # The whole suite (PostgreSQL when reachable), then a second, quicker pass of the services' API
 # tests on SQLite, the embedded default every newcomer runs, so it cannot quietly rot.
 SQLITE_PASS ?= tests/crm tests/matching/test_candidates.py tests/matching/test_matching.py \
-  tests/matching/test_erasure.py tests/notifications/test_newsletters_api.py \
+  tests/matching/test_erasure.py tests/matching/test_cooperation.py tests/notifications/test_newsletters_api.py \
   tests/notifications/test_unsubscribe_and_rendering.py tests/notifications/test_events_and_reminders.py \
   tests/notifications/test_read_model.py tests/test_installations.py --ignore=tests/crm/test_demo.py
 test: install chromium model

@@ -334,6 +334,30 @@ _V1: dict[str, tuple[str, str, dict[str, Schema]]] = {
     }),
 }
 
+# Issue 15: the recruitment cooperation across municipal borders (docs/cooperation.md). Between
+# installations messages are signed HTTP calls, not events; these two stay inside one installation.
+_V1.update({
+    "cooperation.order_received": ("crm", "A partner jobcentre shared an order with this one, changed or closed it; "
+                                   "matching keeps a vacancy for it, ranked among consenting job seekers only.", {
+        "shared_order_id": {**ID, "description": "crm's record of the received order (not an order id)"},
+        "partner": obj({"id": ID, "name": TEXT, "municipality_code": {"type": "integer"}}),
+        "title": TEXT,
+        "description": {"type": "string"},
+        "scheme": SCHEME,
+        "hours_per_week": nullable({"type": "number", "minimum": 0}),
+        "postcode": nullable(POSTCODE),
+        "deadline": nullable(DATE),
+        "status": {"type": "string", "minLength": 1, "description": "the order's status at the ordering jobcentre"},
+    }),
+    "candidate.cooperation_consent": ("matching", "A job seeker's consent to being proposed to other jobcentres was "
+                                      "given, changed or withdrawn; crm proposes across only those who consented.", {
+        "candidate_ref": {"type": "string", "minLength": 1, "maxLength": 64},
+        "consent": {"type": "boolean"},
+        "cv_summary": {"type": "string", "description": "what the job seeker agreed to share; empty without consent"},
+        "changed_at": DATETIME,
+    }),
+})
+
 
 def _schema(type_: str, version: int, description: str, fields: dict[str, Schema]) -> Schema:
     return {

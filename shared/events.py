@@ -62,6 +62,9 @@ class EventType(StrEnum):
     centre_places_changed = "centre.places_changed"
     # Issue 14 part 1: a closed order's satisfaction survey, for notifications to mail.
     survey_requested = "survey.requested"
+    # Issue 15: the recruitment cooperation (docs/cooperation.md).
+    cooperation_order_received = "cooperation.order_received"
+    candidate_cooperation_consent = "candidate.cooperation_consent"
 
 
 def event_version(type_: str) -> int:

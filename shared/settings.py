@@ -143,6 +143,18 @@ class Settings(BaseSettings):
     # days a link answers.
     survey_secret_key: str | None = None
     survey_link_days: int = 30
+    # Issue 15: the recruitment cooperation across municipal borders (docs/cooperation.md).
+    # The jobcentre's name as partners see it ("Jobcenter Slagelse"); unset: "Jobcenter <code>".
+    jobbro_jobcentre_name: str | None = None
+    # A partner's message older (or newer) than this is refused: a captured message cannot be
+    # replayed later, and the received-ids table need not be kept forever.
+    cooperation_max_clock_skew_seconds: int = 300
+    # crm's worker delivers the outbox of messages to partners this often; a partner that is down
+    # is tried again after a backoff that doubles from base to max, for as long as it takes.
+    cooperation_delivery_seconds: int = 5
+    cooperation_retry_base_seconds: float = 10.0
+    cooperation_retry_max_seconds: float = 900.0
+    cooperation_http_timeout_seconds: float = 10.0
 
     @property
     def is_sqlite(self) -> bool:

@@ -109,6 +109,23 @@ CRM = {
     ("GET", "/api/v1/centres/{centre_id}/availability"): STAFF,
     ("POST", "/api/v1/centres/{centre_id}/reservations"): STAFF,
     ("GET", "/api/v1/reports/company-centres"): STAFF,
+    # Issue 15: partners call the first two (the signature is the credential), staff the rest.
+    ("GET", "/api/v1/cooperation/public-key"): PUBLIC,
+    ("POST", "/api/v1/cooperation/messages"): PUBLIC,
+    ("GET", "/api/v1/cooperation/partners"): STAFF,
+    ("POST", "/api/v1/cooperation/partners"): ADMIN,
+    ("DELETE", "/api/v1/cooperation/partners/{partner_id}"): ADMIN,
+    ("GET", "/api/v1/cooperation/outbox"): ADMIN,
+    ("GET", "/api/v1/orders/{order_id}/cooperation"): STAFF,
+    ("POST", "/api/v1/orders/{order_id}/cooperation"): STAFF,
+    ("DELETE", "/api/v1/orders/{order_id}/cooperation"): STAFF,
+    ("GET", "/api/v1/orders/{order_id}/partner-proposals"): STAFF,
+    ("POST", "/api/v1/cooperation/partner-proposals/{proposal_id}/outcome"): STAFF,
+    ("GET", "/api/v1/cooperation/orders"): STAFF,
+    ("GET", "/api/v1/cooperation/orders/{received_order_id}"): STAFF,
+    ("GET", "/api/v1/cooperation/orders/{received_order_id}/proposals"): STAFF,
+    ("POST", "/api/v1/cooperation/orders/{received_order_id}/proposals"): STAFF,
+    ("GET", "/api/v1/cooperation/stats"): STAFF,
 }
 
 MATCHING = {

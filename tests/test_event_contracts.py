@@ -167,6 +167,16 @@ def test_every_event_type_crm_publishes_follows_its_contract(crm_client, konsule
                               follow_up_on=day - timedelta(days=3), summary="Send tilbud\nmed priser")
     assert publish_overdue_digests(db, day) == 1
 
+    # The recruitment cooperation: a partner jobcentre's signed order, told to our own matching.
+    from tests.crm.test_cooperation import FakePartner, order_body
+
+    partner = FakePartner()
+    _ok(crm_client.post("/api/v1/cooperation/partners", headers=admin, json={
+        "name": "Jobcenter Vordingborg", "municipality_code": partner.code, "base_url": "http://127.0.0.1:9",
+        "public_key": partner.public_key}), 201)
+    data, signed = partner.message("order.shared", order_body())
+    _ok(crm_client.post("/api/v1/cooperation/messages", content=data, headers=signed))
+
     events = outbox.new(0)  # every row, each validated against its contract
     crm_types = {t for t, producer in PRODUCER.items() if producer == "crm"}
     assert crm_types | {"contact.unsubscribed"} <= outbox.seen, f"not produced: {sorted(crm_types - outbox.seen)}"

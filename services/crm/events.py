@@ -108,16 +108,25 @@ def publish_order_changed(session: Session, order: Order, changed: Iterable[str]
     fields = sorted(set(changed))
     if not fields:
         return None
+    _cooperation(session, order)
     return publish(session, EventType.order_changed,
                    {**order_payload(session, order, erased_contact_id=erased_contact_id), "changed": fields})
 
 
 def publish_order_status_changed(session: Session, order: Order, old: str, new: str, *, automatic: bool,
                                  reason: str | None) -> OutboxEvent:
+    _cooperation(session, order)
     return publish(session, EventType.order_status_changed, {
         **order_payload(session, order),
         "old_status": old, "new_status": new, "automatic": automatic, "reason": reason,
     })
+
+
+def _cooperation(session: Session, order: Order) -> None:
+    # A shared order's partners follow its changes and its close (services/crm/cooperation).
+    from services.crm.cooperation.service import order_changed
+
+    order_changed(session, order)
 
 
 # Order attributes a consumer sees, by the name `order.changed` lists them under.

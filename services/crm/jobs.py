@@ -24,3 +24,10 @@ def daily() -> dict[str, object]:
     from services.crm.daily import run_due
 
     return run_due(get_engine(), get_redis())
+
+
+def deliver_cooperation() -> dict[str, int]:
+    """Messages to partner jobcentres (services/crm/cooperation/delivery.py)."""
+    from services.crm.cooperation.delivery import deliver_pending
+
+    return deliver_pending(get_engine())

@@ -29,6 +29,7 @@ DOMAIN_ROUTERS = (
     "services.crm.job_ads.public",
     "services.crm.centres.routes",
     "services.crm.satisfaction.routes",
+    "services.crm.cooperation.routes",
 )
 
 
@@ -51,13 +52,21 @@ def _ensure_admin() -> None:
         ensure_admin(session, settings.jobbro_admin_email, settings.jobbro_admin_password)
 
 
+def _ensure_cooperation_key() -> None:
+    # The installation's key pair for the recruitment cooperation is made at first start.
+    from services.crm.cooperation.signing import ensure_key
+
+    with Session(get_engine()) as session:
+        ensure_key(session)
+
+
 def build_app() -> FastAPI:
     import services.crm.models  # noqa: F401  (register every table's mapper)
 
     return create_app(
         "crm",
         list(_routers()),
-        on_startup=[_ensure_admin],
+        on_startup=[_ensure_admin, _ensure_cooperation_key],
         description="Virksomheder, kontaktpersoner, partnerskaber, aktiviteter, ordrer, placeringer, kampagner og nøgletal.",
     )
 

@@ -4,6 +4,17 @@ from services.crm.activities.models import Activity
 from services.crm.campaigns.models import Campaign, CampaignTarget
 from services.crm.centres.models import CentreAgreement, CentrePlaces
 from services.crm.companies.models import Company, Contact, Workplace
+from services.crm.cooperation.models import (
+    CandidateConsent,
+    IncomingProposal,
+    InstallationKey,
+    OutgoingMessage,
+    OutgoingProposal,
+    Partner,
+    ReceivedMessage,
+    ReceivedOrder,
+    SharedOrder,
+)
 from services.crm.job_ads.models import JobAd
 from services.crm.orders.models import Order, Proposal, ShortlistEntry
 from services.crm.partnerships.models import Partnership, PartnershipGoal
@@ -18,4 +29,7 @@ __all__ = [
     "Activity", "AuditLog", "CentreAgreement", "CentrePlaces", "ErasureRequest", "Campaign", "CampaignTarget", "Company",
     "Contact", "HoursFollowUp", "JobAd", "Order", "OutboxEvent", "Partnership", "PartnershipGoal", "Placement", "Proposal",
     "SatisfactionSurvey", "ShortlistEntry", "User", "Workplace",
+    # issue 15: the recruitment cooperation
+    "CandidateConsent", "IncomingProposal", "InstallationKey", "OutgoingMessage", "OutgoingProposal", "Partner",
+    "ReceivedMessage", "ReceivedOrder", "SharedOrder",
 ]

@@ -23,6 +23,8 @@ def register(cron: LeaderCronScheduler) -> None:
     cron.register(jobs.consume_events, queue, interval=s.notifications_events_seconds, job_timeout=120,
                   result_ttl=30)
     cron.register(jobs.daily, queue, interval=s.notifications_daily_check_seconds, job_timeout=600, result_ttl=3600)
+    cron.register(jobs.deliver_cooperation, queue, interval=s.cooperation_delivery_seconds, job_timeout=300,
+                  result_ttl=30)
 
 
 def run(*, burst: bool = False, cron: bool = True) -> None:

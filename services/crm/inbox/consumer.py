@@ -53,10 +53,21 @@ def candidate_erased(session: Session, event: dict[str, Any]) -> int:
     p = event["payload"]
     counts = pseudonymise_candidate(session, principal_of_event(p.get("requested_by")), p["candidate_ref"],
                                     p.get("reason"))
+    from services.crm.cooperation.service import erase_candidate as erase_across
+
+    across = erase_across(session, p["candidate_ref"])
+    if across:  # proposals to partner jobcentres, whose copies are pseudonymised by message
+        counts["cooperation_proposals"] = across
     if p.get("erasure_id"):
         publish(session, EventType.person_erased, {"erasure_id": p["erasure_id"], "owner": p.get("owner", "matching"),
                                                    "service": "crm", "subject": "candidate", "counts": counts})
     return sum(counts.values())
+
+
+def cooperation_consent(session: Session, event: dict[str, Any]) -> int:
+    from services.crm.cooperation.service import set_consent
+
+    return set_consent(session, event["payload"])
 
 
 def person_erased(session: Session, event: dict[str, Any]) -> int:
@@ -78,6 +89,7 @@ HANDLERS = {
     EventType.contact_unsubscribed.value: contact_unsubscribed,
     EventType.candidate_erased.value: candidate_erased,
     EventType.person_erased.value: person_erased,
+    EventType.candidate_cooperation_consent.value: cooperation_consent,
 }
 
 

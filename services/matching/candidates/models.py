@@ -34,6 +34,10 @@ class Candidate(SQLModel, table=True):
     languages: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     desired_occupations: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     consent_other_municipalities: bool = False
+    # Issue 15: consent to being proposed to other jobcentres of the recruitment cooperation, and
+    # the CV summary the job seeker agreed they may see (nothing else of the record crosses).
+    consent_cooperation: bool = False
+    cooperation_summary: str = Field(default="", sa_column=Column(Text, nullable=False))
     cv_text: str = Field(default="", sa_column=Column(Text, nullable=False))
     features: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     # Bumped from the shared index counter on every change, so replicas reload only what changed.

@@ -44,6 +44,10 @@ class CandidateFields(BaseModel):
     desired_occupations: list[Annotated[str, Field(min_length=2, max_length=120)]] = Field(
         default_factory=list, max_length=10)
     consent_other_municipalities: bool = False
+    consent_cooperation: bool = Field(default=False, description="Samtykke til at blive foreslået til andre "
+                                      "jobcentre i rekrutteringssamarbejdet")
+    cooperation_summary: str = Field(default="", max_length=4000, description="Det CV-resumé jobsøgeren har "
+                                     "accepteret at dele med andre jobcentre")
     # Length and language are checked by the service with Danish messages (clean_text).
     cv_text: str = Field(default="", max_length=2_500_000)
 
@@ -79,6 +83,8 @@ class CandidateUpdate(BaseModel):
     languages: list[str] | None = None
     desired_occupations: list[str] | None = None
     consent_other_municipalities: bool | None = None
+    consent_cooperation: bool | None = None
+    cooperation_summary: str | None = Field(default=None, max_length=4000)
     cv_text: str | None = Field(default=None, max_length=2_500_000)
 
     @field_validator("driving_licences")
@@ -109,6 +115,8 @@ class CandidateRead(BaseModel):
     languages: list[str]
     desired_occupations: list[str]
     consent_other_municipalities: bool
+    consent_cooperation: bool
+    cooperation_summary: str
     cv_text: str
     skills: list[dict[str, Any]] = []
     occupations: list[dict[str, Any]] = []

@@ -73,10 +73,23 @@ def create(session: Session, principal: Principal, data: CandidateCreate) -> tup
     session.add(c)
     session.flush()
     audit.record(session, principal, SERVICE, "create", ENTITY, c.candidate_ref)
+    if c.consent_cooperation:
+        _cooperation_consent(session, principal, c)
     session.commit()
     session.refresh(c)
     jobs.enqueue_candidate(c.id)
     return c, c.features.get("warnings", [])
+
+
+def _cooperation_consent(session: Session, principal: Principal, c: Candidate) -> None:
+    """The consent to being proposed to other jobcentres, given, changed or withdrawn: audited as a
+    consent of its own, and told to crm, which proposes across only those who gave it."""
+    audit.record(session, principal, SERVICE, "consent", ENTITY, c.candidate_ref,
+                 {"consent_cooperation": c.consent_cooperation, "summary_chars": len(c.cooperation_summary or "")})
+    publish(session, EventType.candidate_cooperation_consent, {
+        "candidate_ref": c.candidate_ref, "consent": c.consent_cooperation,
+        "cv_summary": (c.cooperation_summary or "") if c.consent_cooperation else "",
+        "changed_at": utcnow().isoformat()})
 
 
 def get(session: Session, principal: Principal, ref: str) -> Candidate:
@@ -103,12 +116,14 @@ def update(session: Session, principal: Principal, ref: str, data: CandidateUpda
         raise not_found(ref)
     changes = data.model_dump(exclude_unset=True)
     for key in ("fleksjob_visiteret", "single_parent", "consent_other_municipalities", "driving_licences",
-                "languages", "desired_occupations", "cv_text"):
+                "languages", "desired_occupations", "cv_text", "consent_cooperation", "cooperation_summary"):
         if key in changes and changes[key] is None:
             changes.pop(key)
     if "cv_text" in changes:
         changes["cv_text"] = clean_text(changes["cv_text"], "cv_text")
     text_changed = "cv_text" in changes and changes["cv_text"] != c.cv_text
+    cooperation_changed = any(k in changes and changes[k] != getattr(c, k)
+                              for k in ("consent_cooperation", "cooperation_summary"))
     for key, value in changes.items():
         setattr(c, key, value)
     if text_changed or "desired_occupations" in changes:
@@ -117,6 +132,8 @@ def update(session: Session, principal: Principal, ref: str, data: CandidateUpda
     c.updated_at = utcnow()
     session.add(c)
     audit.record(session, principal, SERVICE, "update", ENTITY, c.candidate_ref, {"fields": sorted(changes)})
+    if cooperation_changed:
+        _cooperation_consent(session, principal, c)
     session.commit()
     session.refresh(c)
     if text_changed:

@@ -84,6 +84,29 @@ def _end_read(session: Session) -> None:
     session.commit()
 
 
+def _cooperation_pool(session: Session, pool: Pool) -> tuple[Pool, dict[str, str | None]]:
+    """A partner's shared order is ranked among the job seekers who consented to being proposed to
+    other jobcentres, and no one else (docs/cooperation.md); with their postcodes, for the commute."""
+    from sqlmodel import select
+
+    from services.matching.candidates.models import Candidate
+
+    rows = session.exec(select(Candidate.id, Candidate.candidate_ref, Candidate.postcode)
+                        .where(Candidate.consent_cooperation == True)).all()  # noqa: E712
+    ids = np.array([int(i) for i, _, _ in rows], dtype=pool.ids.dtype)
+    return pool.take(np.flatnonzero(np.isin(pool.ids, ids))), {ref: pc for _, ref, pc in rows}
+
+
+def _with_commute(items: list[dict], postcodes: dict[str, str | None], to: str | None) -> None:
+    """The commute from the job seeker's postcode to the workplace, said in words beside the figure."""
+    for it in items:
+        home = postcodes.get(it["candidate_ref"])
+        km = (it.get("explanation") or {}).get("afstand_km")
+        it.setdefault("explanation", {})["pendling"] = (
+            f"pendler fra {home} til {to}: ca. {km:.0f} km" if home and to and km is not None else
+            "pendlingen kendes ikke (postnummer mangler)")
+
+
 def vacancy_matches(session: Session, principal: Principal, vacancy_id: int, scheme: str | None, limit: int):
     v = vacancy_service.get(session, vacancy_id)
     snap, emb = snapshot(session)
@@ -92,11 +115,22 @@ def vacancy_matches(session: Session, principal: Principal, vacancy_id: int, sch
     ctx = context_for(scheme or v.scheme, v.hours_per_week, v.starts_on, v.duration_weeks, v.sector,
                       get_settings().jobbro_municipality_code)
     q = Query(v.title, feats, ctx, _vacancy_vector(session, v, snap.fingerprint, emb), v.postcode, v.id)
+    pool, postcodes = snap.pool, None
+    if v.shared_order_id is not None:
+        pool, postcodes = _cooperation_pool(session, snap.pool)
     _end_read(session)
-    result = rank(snap.pool, q, get_weights(), get_rulebook(), catalog, top=limit)
-    _audit_results(session, principal, result.items, {"vacancy_id": v.id, "scheme": ctx.scheme})
+    result = rank(pool, q, get_weights(), get_rulebook(), catalog, top=limit)
+    extra: dict[str, Any] = {"vacancy_id": v.id, "scheme": ctx.scheme}
+    if postcodes is not None:
+        _with_commute(result.items, postcodes, v.postcode)
+        extra["cooperation"] = {"partner": v.cooperation_partner, "shared_order_id": v.shared_order_id,
+                                "only_consenting": True, "consenting": len(postcodes)}
+        if not postcodes:
+            result.message = "Ingen jobsøgere har givet samtykke til at blive foreslået til andre jobcentre."
+    _audit_results(session, principal, result.items, {"vacancy_id": v.id, "scheme": ctx.scheme,
+                                                      **({"cooperation": True} if postcodes is not None else {})})
     session.commit()
-    return _result_body(result, snap, {"vacancy_id": v.id, "scheme": ctx.scheme})
+    return _result_body(result, snap, extra)
 
 
 def adhoc_matches(session: Session, principal: Principal, data) -> dict[str, Any]:
@@ -139,7 +173,10 @@ def candidate_matches(session: Session, principal: Principal, ref: str, limit: i
         sub = Pool.build([record], snap.pool.dimension, catalog)
     from sqlmodel import select
 
-    vacancies = session.exec(select(Vacancy).where(Vacancy.status == "aaben").order_by(Vacancy.id)).all()
+    stmt = select(Vacancy).where(Vacancy.status == "aaben")
+    if not c.consent_cooperation:  # partners' shared orders are for consenting job seekers only
+        stmt = stmt.where(Vacancy.shared_order_id.is_(None))
+    vacancies = session.exec(stmt.order_by(Vacancy.id)).all()
     weights, book = get_weights(), get_rulebook()
     found, ineligible = [], []
     queries = []

@@ -55,6 +55,10 @@ def handle(event: dict[str, Any]) -> str | None:
     if etype == EventType.centre_places_changed.value:
         with Session(get_engine()) as s:
             return f"standing vacancies {[v.id for v in service.apply_centre_places(s, payload, at)]}"
+    if etype == EventType.cooperation_order_received.value:
+        with Session(get_engine()) as s:
+            v = service.upsert_from_shared_order(s, payload, at)
+            return f"vacancy {v.id}"
     if etype == EventType.person_erased.value:
         from services.matching.candidates.erasures import person_erased
 

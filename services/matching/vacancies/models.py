@@ -17,6 +17,10 @@ class Vacancy(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     order_id: int | None = Field(default=None, unique=True, index=True)
+    # Issue 15: an order a partner jobcentre shared (crm's received-order id) and who shared it;
+    # ranked among the job seekers who consented to being proposed to other jobcentres only.
+    shared_order_id: int | None = Field(default=None, unique=True)
+    cooperation_partner: str | None = Field(default=None, max_length=200)
     # When the last order event applied here happened in crm: an older one delivered late (the
     # outbox relay, a redelivery) changes nothing.
     order_event_at: datetime | None = None

@@ -26,7 +26,9 @@ def list_vacancies(session: SessionDep, _: MatchingStaff, params: Params, scheme
                    status_: Annotated[VacancyStatus | None, Query(alias="status")] = None,
                    order_id: Annotated[int | None, Query(description="crm-ordren vakancen kommer fra")] = None,
                    standing: Annotated[bool | None, Query(description="Kun faste pladser i virksomhedscentre")] = None,
-                   centre_id: Annotated[int | None, Query(description="crm-virksomhedscentret")] = None):
+                   centre_id: Annotated[int | None, Query(description="crm-virksomhedscentret")] = None,
+                   shared_order_id: Annotated[int | None, Query(
+                       description="ordren delt af en samarbejdspartner (crm's id)")] = None):
     stmt = select(Vacancy)
     if standing is not None:
         stmt = stmt.where(Vacancy.standing.is_(standing))
@@ -34,6 +36,8 @@ def list_vacancies(session: SessionDep, _: MatchingStaff, params: Params, scheme
         stmt = stmt.where(Vacancy.centre_id == centre_id)
     if order_id is not None:
         stmt = stmt.where(Vacancy.order_id == order_id)
+    if shared_order_id is not None:
+        stmt = stmt.where(Vacancy.shared_order_id == shared_order_id)
     if scheme:
         stmt = stmt.where(Vacancy.scheme == scheme.value)
     if status_:

@@ -58,6 +58,8 @@ class VacancyRead(BaseModel):
 
     id: int
     order_id: int | None
+    shared_order_id: int | None = None
+    cooperation_partner: str | None = None
     company_id: int | None
     company_name: str | None
     title: str

@@ -150,6 +150,41 @@ def upsert_from_order(session: Session, payload: dict[str, Any], occurred_at: da
     return v
 
 
+def upsert_from_shared_order(session: Session, payload: dict[str, Any],
+                             occurred_at: datetime | None = None) -> Vacancy:
+    """`cooperation.order_received`: the vacancy of an order a partner jobcentre shared (created,
+    changed or closed), from the payload alone; idempotent on shared_order_id."""
+    shared_id = int(payload["shared_order_id"])
+    v = session.exec(select(Vacancy).where(Vacancy.shared_order_id == shared_id)).first()
+    if _stale(v, occurred_at):
+        return v
+    created = v is None
+    if v is None:
+        v = Vacancy(shared_order_id=shared_id, title="Stilling", scheme="ordinaer")
+    old_text = (v.title, v.text)
+    partner = payload.get("partner") or {}
+    v.cooperation_partner = (partner.get("name") or "")[:200] or None
+    v.municipality_code = partner.get("municipality_code")
+    v.company_name = v.cooperation_partner
+    v.title = (payload.get("title") or v.title)[:200]
+    v.scheme = payload.get("scheme") or v.scheme
+    v.text = _check_text(payload.get("description") or "")
+    v.hours_per_week = payload.get("hours_per_week")
+    v.postcode = payload.get("postcode")
+    v.status = _vacancy_status(payload.get("status")) if payload.get("status") != "trukket_tilbage" else "lukket"
+    text_changed = created or (v.title, v.text) != old_text or not v.features
+    if text_changed:
+        refresh_features(v)
+    v.order_event_at = occurred_at or v.order_event_at
+    v.updated_at = utcnow()
+    session.add(v)
+    session.commit()
+    session.refresh(v)
+    if text_changed:
+        jobs.enqueue_vacancy(v.id)
+    return v
+
+
 def apply_order_status(session: Session, payload: dict[str, Any], occurred_at: datetime | None = None) -> None:
     """`order.status_changed`: close or reopen the order's vacancy. An open order without one (its
     `order.received` came before matching listened) gets it now: the payload carries the order."""

@@ -1,0 +1,1 @@
+"""Recruitment cooperation across municipal borders (issue 15, docs/cooperation.md)."""
