@@ -58,6 +58,8 @@ class EventType(StrEnum):
     campaign_changed = "campaign.changed"
     campaign_deleted = "campaign.deleted"
     campaign_target_added = "campaign.target_added"
+    # Issue 16: what a consultant did with a ranking (matching keeps it on the ranking record).
+    ranking_action = "ranking.action"
 
 
 def event_version(type_: str) -> int:

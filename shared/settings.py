@@ -126,6 +126,12 @@ class Settings(BaseSettings):
     notifications_bulk_queue: str = "notifications-bulk"
     notifications_worker_queues: str = "notifications,notifications-bulk,default"
 
+    # -- ranking records and the bias audit (issue 16, EU AI Act art. 12): how long a ranking
+    # shown to a consultant, and what was done with it, is kept before the retention round deletes it
+    matching_ranking_record_retention_days: int = 730
+    # how many of a ranking's top candidates a record keeps (the order page shows 10)
+    matching_ranking_record_top: int = 20
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")

@@ -270,3 +270,19 @@ def placement_payload(p: Placement) -> dict[str, Any]:
     # No candidate reference or target group: no consumer outside crm uses them (docs/events.md).
     return {"placement_id": p.id, "company_id": p.company_id, "order_id": p.order_id, "scheme": p.scheme,
             "starts_on": _day(p.starts_on), "ends_on": _day(p.ends_on), "outcome": p.outcome}
+
+
+# -- ranking records (issue 16) --------------------------------------------------------------------
+
+
+def publish_ranking_action(session: Session, order_id: int, candidate_ref: str, action: str,
+                           user_id: int | None, ranking_record_id: int | None = None,
+                           reason: str | None = None) -> OutboxEvent:
+    """What a consultant did with a ranking, for matching's ranking record (EU AI Act art. 12).
+    The one event that carries a candidate reference besides candidate.erased: the record is
+    kept by it; crm's erasure of the job seeker overwrites it in this outbox (privacy/service.py)."""
+    return publish(session, EventType.ranking_action, {
+        "order_id": order_id, "candidate_ref": candidate_ref, "action": action,
+        "ranking_record_id": ranking_record_id, "reason": (reason or "").strip() or None, "user_id": user_id,
+        "acted_at": datetime.now(UTC).isoformat(),
+    })

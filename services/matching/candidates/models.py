@@ -35,6 +35,8 @@ class Candidate(SQLModel, table=True):
     desired_occupations: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     consent_other_municipalities: bool = False
     cv_text: str = Field(default="", sa_column=Column(Text, nullable=False))
+    # ISO 639-1 code detected from the CV (textcheck.detect_language), for the bias audit's groups.
+    cv_language: str | None = Field(default=None, max_length=8)
     features: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     # Bumped from the shared index counter on every change, so replicas reload only what changed.
     version: int = Field(default=0, index=True)

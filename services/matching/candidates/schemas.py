@@ -110,6 +110,7 @@ class CandidateRead(BaseModel):
     desired_occupations: list[str]
     consent_other_municipalities: bool
     cv_text: str
+    cv_language: str | None = None
     skills: list[dict[str, Any]] = []
     occupations: list[dict[str, Any]] = []
     embedded_with: str | None = None

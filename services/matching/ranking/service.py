@@ -18,6 +18,7 @@ from services.matching.index.jobs import vacancy_text
 from services.matching.ranking.engine import CandidateRecord, Pool, Query, RankResult, context_for, rank
 from services.matching.ranking.features import TextFeatures, vacancy_features
 from services.matching.ranking.scoring import get_weights
+from services.matching.records import service as ranking_records
 from services.matching.vacancies import service as vacancy_service
 from services.matching.vacancies.models import Outcome, Vacancy
 from shared import audit
@@ -94,9 +95,12 @@ def vacancy_matches(session: Session, principal: Principal, vacancy_id: int, sch
     q = Query(v.title, feats, ctx, _vacancy_vector(session, v, snap.fingerprint, emb), v.postcode, v.id)
     _end_read(session)
     result = rank(snap.pool, q, get_weights(), get_rulebook(), catalog, top=limit)
+    # What the consultant is shown is kept (EU AI Act art. 12), in the audit entry's transaction.
+    rec = ranking_records.record(session, principal, v, result, snap, ctx.scheme,
+                                 {"scheme": scheme, "limit": limit}, get_weights().version)
     _audit_results(session, principal, result.items, {"vacancy_id": v.id, "scheme": ctx.scheme})
     session.commit()
-    return _result_body(result, snap, {"vacancy_id": v.id, "scheme": ctx.scheme})
+    return _result_body(result, snap, {"vacancy_id": v.id, "scheme": ctx.scheme, "ranking_record_id": rec.id})
 
 
 def adhoc_matches(session: Session, principal: Principal, data) -> dict[str, Any]:

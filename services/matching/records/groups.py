@@ -1,0 +1,74 @@
+"""The groups the bias audit compares, as coarse labels from the candidate facts the pool holds.
+
+No new personal data: target group (ydelsesgruppe), an age band from the birth year, the scheme a
+job seeker is referred to (fleksjob, IGU, none), the home municipality, and whether the CV is in
+Danish (candidates.textcheck.detect_language). Computed over whole columns, so the pool summary a
+ranking record keeps costs about a millisecond for 100,000 candidates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from services.matching.ranking.eligibility import TARGET_GROUPS, Facts
+
+UNKNOWN = "ukendt"
+AGE_EDGES = [25, 30, 40, 50, 60]
+AGE_LABELS = ["under 25", "25-29", "30-39", "40-49", "50-59", "60+"]
+DIMENSIONS = {"malgruppe": "Målgruppe (ydelsesgruppe)", "alder": "Aldersgruppe", "ordning": "Ordning (visiteret til)",
+              "kommune": "Bopælskommune", "cv_sprog": "CV'ets sprog"}
+
+
+def _codes_target(f: Facts, rows: np.ndarray, year: int) -> tuple[np.ndarray, Callable[[int], str]]:
+    return f.target_group[rows].astype(np.int64), lambda c: TARGET_GROUPS[c] if c >= 0 else UNKNOWN
+
+
+def _codes_age(f: Facts, rows: np.ndarray, year: int) -> tuple[np.ndarray, Callable[[int], str]]:
+    by = f.birth_year[rows]
+    codes = np.digitize(year - by, AGE_EDGES).astype(np.int64)
+    codes[np.isnan(by)] = -1
+    return codes, lambda c: AGE_LABELS[c] if c >= 0 else UNKNOWN
+
+
+def _codes_scheme(f: Facts, rows: np.ndarray, year: int) -> tuple[np.ndarray, Callable[[int], str]]:
+    codes = np.where(f.fleksjob[rows], 0, np.where(f.igu_basis[rows] >= 0, 1, 2)).astype(np.int64)
+    return codes, lambda c: ("fleksjob", "igu", "ingen")[c]
+
+
+def _codes_municipality(f: Facts, rows: np.ndarray, year: int) -> tuple[np.ndarray, Callable[[int], str]]:
+    m = f.municipality[rows]
+    codes = np.where(np.isnan(m), -1, np.nan_to_num(m, nan=-1)).astype(np.int64)
+    return codes, lambda c: str(c) if c >= 0 else UNKNOWN
+
+
+def _codes_language(f: Facts, rows: np.ndarray, year: int) -> tuple[np.ndarray, Callable[[int], str]]:
+    return f.danish_cv[rows].astype(np.int64), lambda c: ("andet", "dansk")[c] if c >= 0 else UNKNOWN
+
+
+_DIMENSION_CODES = {"malgruppe": _codes_target, "alder": _codes_age, "ordning": _codes_scheme,
+                    "kommune": _codes_municipality, "cv_sprog": _codes_language}
+
+
+def pool_counts(facts: Facts, mask: np.ndarray | None, year: int) -> dict[str, dict[str, int]]:
+    """Per dimension, how many of the rows in `mask` are in each group."""
+    rows = np.flatnonzero(mask) if mask is not None else np.zeros(0, dtype=np.int64)
+    out: dict[str, dict[str, int]] = {}
+    for dim, fn in _DIMENSION_CODES.items():
+        codes, label = fn(facts, rows, year)
+        # bincount, not np.unique: no sort (the codes are small: at most a municipality number)
+        counts = np.bincount(codes + 1) if len(codes) else np.zeros(0, dtype=np.int64)
+        out[dim] = {label(int(v) - 1): int(counts[v]) for v in np.flatnonzero(counts)}
+    return out
+
+
+def of_rows(facts: Facts, positions: list[int], year: int) -> list[dict[str, str]]:
+    """Each row's group in every dimension."""
+    rows = np.asarray(positions, dtype=np.int64)
+    labels = [{} for _ in positions]
+    for dim, fn in _DIMENSION_CODES.items():
+        codes, label = fn(facts, rows, year)
+        for i, c in enumerate(codes):
+            labels[i][dim] = label(int(c))
+    return labels
