@@ -78,14 +78,12 @@ def append_action(session: Session, *, action: str, candidate_ref: str, order_id
     without a record id joins the record its proposal was made from; an action whose record is
     gone (retention) or never was is not kept. Idempotent on the event id."""
     if event_id and queries.action_by_event(session, event_id) is not None:
-        session.rollback()
         return None
     rec = session.get(RankingRecord, record_id) if record_id else None
     if rec is None and action in ("ansat", "afvist") and order_id is not None:
         proposal = queries.proposal_action(session, order_id, candidate_ref)
         rec = session.get(RankingRecord, proposal.record_id) if proposal else None
     if rec is None:
-        session.rollback()
         return None
     entry = queries.entry_of(session, rec.id, candidate_ref)
     year = (acted_at or utcnow()).year
@@ -97,6 +95,22 @@ def append_action(session: Session, *, action: str, candidate_ref: str, order_id
     session.add(row)
     session.commit()
     return row
+
+
+def apply_event(session: Session, event: dict[str, Any]) -> RankingRecordAction | None:
+    """crm's `ranking.action` event, appended (the matching consumer, and the tests' delivery)."""
+    p = event.get("payload") or {}
+    acted = None
+    for raw in (p.get("acted_at"), event.get("occurred_at")):
+        try:
+            acted = datetime.fromisoformat(raw or "")
+            acted = acted if acted.tzinfo else acted.replace(tzinfo=UTC)
+            break
+        except ValueError:
+            continue
+    return append_action(session, action=p["action"], candidate_ref=p["candidate_ref"], order_id=p.get("order_id"),
+                         record_id=p.get("ranking_record_id"), reason=p.get("reason"), user_id=p.get("user_id"),
+                         event_id=str(event.get("id") or "") or None, acted_at=acted)
 
 
 def rank_in(session: Session, principal: Principal, record_id: int, ref: str) -> dict[str, Any]:

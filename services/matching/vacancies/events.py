@@ -52,14 +52,10 @@ def handle(event: dict[str, Any]) -> str | None:
             service.apply_order_status(s, payload, at)
         return "status"
     if etype == EventType.ranking_action.value:
-        from services.matching.records.service import append_action
+        from services.matching.records.service import apply_event
 
-        acted = _occurred_at({"occurred_at": payload.get("acted_at")}) or at
         with Session(get_engine()) as s:
-            row = append_action(s, action=payload["action"], candidate_ref=payload["candidate_ref"],
-                                order_id=payload.get("order_id"), record_id=payload.get("ranking_record_id"),
-                                reason=payload.get("reason"), user_id=payload.get("user_id"),
-                                event_id=str(event.get("id") or "") or None, acted_at=acted)
+            row = apply_event(s, event)
             return f"ranking record {row.record_id}" if row else None
     if etype == EventType.person_erased.value:
         from services.matching.candidates.erasures import person_erased
