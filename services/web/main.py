@@ -152,10 +152,11 @@ def build_app() -> FastAPI:
     from services.web.common import routes as common
     from services.web.consultant import campaigns, newsletters, orders
     from services.web.consultant import routes as consultant
+    from services.web.manager import rankings
     from services.web.manager import routes as manager
     from services.web.portal import routes as portal
 
-    for module in (common, consultant, orders, campaigns, newsletters, portal, manager):
+    for module in (common, consultant, orders, campaigns, newsletters, portal, manager, rankings):
         app.include_router(module.router)
     return app
 
