@@ -96,11 +96,11 @@ def vacancy_matches(session: Session, principal: Principal, vacancy_id: int, sch
     _end_read(session)
     result = rank(snap.pool, q, get_weights(), get_rulebook(), catalog, top=limit)
     # What the consultant is shown is kept (EU AI Act art. 12), in the audit entry's transaction.
-    rec = ranking_records.record(session, principal, v, result, snap, ctx.scheme,
+    record_id = ranking_records.record(session, principal, v, result, snap, ctx.scheme,
                                  {"scheme": scheme, "limit": limit}, get_weights().version)
     _audit_results(session, principal, result.items, {"vacancy_id": v.id, "scheme": ctx.scheme})
     session.commit()
-    return _result_body(result, snap, {"vacancy_id": v.id, "scheme": ctx.scheme, "ranking_record_id": rec.id})
+    return _result_body(result, snap, {"vacancy_id": v.id, "scheme": ctx.scheme, "ranking_record_id": record_id})
 
 
 def adhoc_matches(session: Session, principal: Principal, data) -> dict[str, Any]:

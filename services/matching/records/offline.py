@@ -60,7 +60,7 @@ def run(candidates: list[dict[str, Any]], vacancies: list[dict[str, Any]], qrels
     for j, v in enumerate(vacancies):
         result = rank(pool, batch.vacancy_query(v, vac_vectors[j]), weights, book, catalog, top=top, explain=False)
         labels = groups.of_rows(pool.facts, result.positions, year)
-        rankings.append(AuditRanking(groups.pool_counts(pool.facts, result.eligible_mask, year), result.eligible,
+        rankings.append(AuditRanking(groups.pool_counts(pool, result.eligible_mask, year), result.eligible,
                                      labels))
         relevant = {str(k) for k, g in ((qrels or {}).get(str(v["id"])) or {}).items() if g == 2}
         for i, item in enumerate(result.items[:SHORTLIST]):

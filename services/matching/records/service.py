@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import insert
 from sqlmodel import Session
 
 from services.matching.deps import SERVICE
@@ -35,28 +36,30 @@ def not_found(record_id: int) -> NotFound:
 
 
 def record(session: Session, principal: Principal, vacancy, result, snap, scheme: str, filters: dict[str, Any],
-           weights_version: str) -> RankingRecord:
+           weights_version: str) -> int:
     """Keep what the consultant is shown: one record row and its top-N entries, from the result in
-    memory (no scoring again). Added to the caller's transaction."""
+    memory (nothing scored again), added to the caller's transaction; returns the record's id.
+    Core inserts (two statements), not ORM objects: the request pays well under a millisecond
+    (bench/bench_matching.py, matching.ranking_record_overhead_ratio)."""
     now = utcnow()
-    rec = RankingRecord(
+    record_id = session.execute(insert(RankingRecord.__table__).values(
         created_at=now, vacancy_id=vacancy.id, order_id=vacancy.order_id, vacancy_version=vacancy.version or 0,
         order_event_at=vacancy.order_event_at, scheme=scheme, user_id=principal.user_id,
         role=principal.role.value, filters=filters, model_fingerprint=snap.fingerprint,
         weights_version=weights_version, index_version=snap.version or 0, eligible=result.eligible,
         considered=result.considered, indexed=result.pool,
-        pool_groups=groups.pool_counts(snap.pool.facts, result.eligible_mask, now.year))
-    session.add(rec)
-    session.flush()
+        pool_groups=groups.pool_counts(snap.pool, result.eligible_mask, now.year),
+    ).returning(RankingRecord.__table__.c.id)).scalar_one()
     top = result.items[: get_settings().matching_ranking_record_top]
-    labels = groups.of_rows(snap.pool.facts, result.positions[: len(top)], now.year)
-    session.add_all([RankingRecordEntry(
-        record_id=rec.id, rank=i + 1, candidate_ref=item["candidate_ref"], score=item["score"],
-        parts={p: v.get("vaerdi") for p, v in (item.get("explanation") or {}).get("scoredele", {}).items()},
-        reasons=[{"regel": r["regel"], "begrundelse": r["begrundelse"], "lov": r.get("lov")}
-                 for r in (item.get("explanation") or {}).get("hvorfor_berettiget", [])],
-        groups=labels[i]) for i, item in enumerate(top)])
-    return rec
+    if top:
+        labels = groups.of_rows(snap.pool.facts, result.positions[: len(top)], now.year)
+        session.execute(insert(RankingRecordEntry.__table__), [{
+            "record_id": record_id, "rank": i + 1, "candidate_ref": item["candidate_ref"], "score": item["score"],
+            "parts": {p: v.get("vaerdi") for p, v in (item.get("explanation") or {}).get("scoredele", {}).items()},
+            "reasons": [{"regel": r["regel"], "begrundelse": r["begrundelse"], "lov": r.get("lov")}
+                        for r in (item.get("explanation") or {}).get("hvorfor_berettiget", [])],
+            "groups": labels[i]} for i, item in enumerate(top)])
+    return int(record_id)
 
 
 def _candidate_groups(session: Session, ref: str, year: int) -> dict[str, str]:
