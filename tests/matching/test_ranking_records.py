@@ -200,3 +200,33 @@ def test_hire_rate_per_score_band_from_decided_proposals():
 def test_a_cv_language_is_detected_when_stored(matching_client, konsulent):
     assert add(matching_client, konsulent, "L-da", LAGER)["cv_language"] == "da"
     assert add(matching_client, konsulent, "L-en", ENGLISH)["cv_language"] == "en"
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+def test_the_matching_consumer_appends_crm_actions_from_the_stream(committed, engine, redis_conn):
+    """crm's shortlisting, sent through its outbox and the real stream, lands on the ranking record
+    through matching's consumer group; the same entry delivered again appends nothing."""
+    from sqlmodel import Session as S
+
+    from services.crm.events import publish_ranking_action
+    from services.matching.records.models import RankingRecord, RankingRecordAction, RankingRecordEntry
+    from services.matching.vacancies.events import consume_once
+    from shared.events import relay_pending, stream
+
+    rec = RankingRecord(vacancy_id=1, order_id=41, scheme="ordinaer", role="konsulent", weights_version="v1")
+    committed.add(rec)
+    committed.flush()
+    committed.add(RankingRecordEntry(record_id=rec.id, rank=1, candidate_ref="K-STREAM", score=0.8,
+                                     groups={"malgruppe": "a_dagpenge"}))
+    publish_ranking_action(committed, 41, "K-STREAM", "kortliste", None, rec.id)
+    committed.commit()
+    relay_pending(engine, redis_conn)
+    assert consume_once(redis_conn, "test-consumer", block_ms=200) >= 1
+    entries = redis_conn.xrange(stream())
+    redis_conn.xadd(stream(), {k.decode(): v for k, v in entries[-1][1].items()})  # at least once
+    consume_once(redis_conn, "test-consumer", block_ms=200)
+    with S(engine) as s:
+        acts = s.exec(select(RankingRecordAction)).all()
+    assert [(a.action, a.candidate_ref, a.rank, a.groups) for a in acts] == [
+        ("kortliste", "K-STREAM", 1, {"malgruppe": "a_dagpenge"})]

@@ -20,7 +20,17 @@ Overseer = Annotated[Principal, Depends(require_roles(Role.leder))]
 Ref = Annotated[str | None, Query(max_length=64, pattern=r"^[A-Za-z0-9_.:\-]+$")]
 
 
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
+
+
+def _in_range(since: date | None, until: date | None) -> None:
+    for name, value in (("from", since), ("to", until)):
+        if value is not None and not EARLIEST <= value <= LATEST:
+            raise Invalid(f"Datoen skal ligge mellem {EARLIEST.isoformat()} og {LATEST.isoformat()}.", field=name)
+
+
 def _period(since: date | None, until: date | None) -> tuple[date, date]:
+    _in_range(since, until)
     until = until or date.today()
     since = since or until - timedelta(days=90)
     if since > until:
@@ -35,6 +45,7 @@ def list_records(session: SessionDep, principal: Overseer, params: Params,
                  vacancy_id: int | None = None, order_id: int | None = None, candidate_ref: Ref = None,
                  since: Annotated[date | None, Query(alias="from")] = None,
                  until: Annotated[date | None, Query(alias="to")] = None):
+    _in_range(since, until)
     items, total = service.list_page(session, principal, params, vacancy_id=vacancy_id, order_id=order_id,
                                      candidate_ref=candidate_ref, since=since, until=until)
     return {"items": items, "total": total}
