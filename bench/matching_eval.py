@@ -9,6 +9,8 @@ word from the relevant CV's material (no verbatim overlap). Methods on the same 
 production code). Metrics: MRR, nDCG@10, recall@50.
 
     python bench/matching_eval.py [--seed 42] [--occupations 60] [--write docs/matching-quality.md]
+    python bench/matching_eval.py --export /tmp/eval   # then: python -m services.matching audit \
+        --candidates /tmp/eval/candidates.jsonl --vacancies /tmp/eval/vacancies.jsonl --qrels /tmp/eval/qrels.json
 """
 
 from __future__ import annotations
@@ -127,7 +129,20 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--occupations", type=int, default=60)
     ap.add_argument("--write", default=None)
+    ap.add_argument("--export", default=None, help="write the set (normal variant) as candidates.jsonl, "
+                    "vacancies.jsonl and qrels.json into this folder, for `python -m services.matching audit`")
     args = ap.parse_args()
+    if args.export:
+        vacancies, cvs, qrels = build(args.seed, args.occupations, False)
+        out = Path(args.export)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "candidates.jsonl").write_text("".join(json.dumps(c, ensure_ascii=False) + "\n" for c in cvs),
+                                              encoding="utf-8")
+        (out / "vacancies.jsonl").write_text("".join(json.dumps(v, ensure_ascii=False) + "\n" for v in vacancies),
+                                             encoding="utf-8")
+        (out / "qrels.json").write_text(json.dumps(qrels, ensure_ascii=False), encoding="utf-8")
+        print(out)
+        return 0
     from services.matching.embedding.model import get_embedder
 
     emb = get_embedder()

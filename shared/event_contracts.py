@@ -332,6 +332,19 @@ _V1: dict[str, tuple[str, str, dict[str, Schema]]] = {
             "the signed survey token; the answer links are <web>/tilfredshed/<token>/<1-5>")},
         "expires_at": {**DATETIME, "description": "when the links stop answering"},
     }),
+    "ranking.action": ("crm", "A consultant shortlisted or proposed a candidate for an order, or a proposal was "
+                       "decided (hired, rejected): matching appends it to the ranking record it came from.", {
+        "order_id": ID,
+        "candidate_ref": {"type": "string", "minLength": 1, "maxLength": 64},
+        "action": {"enum": ["kortliste", "foreslaaet", "ansat", "afvist"]},
+        "ranking_record_id": {**nullable(ID), "description": (
+            "the ranking the consultant acted from (matching's record id, sent by the order page); null for a "
+            "decision, which joins the record its proposal came from")},
+        "reason": {**nullable({"type": "string", "maxLength": 500}), "description": (
+            "the consultant's reason for proposing a candidate outside the ranking's top-N")},
+        "user_id": nullable(ID),
+        "acted_at": DATETIME,
+    }),
 }
 
 # Issue 15: the recruitment cooperation across municipal borders (docs/cooperation.md). Between

@@ -65,6 +65,8 @@ class EventType(StrEnum):
     # Issue 15: the recruitment cooperation (docs/cooperation.md).
     cooperation_order_received = "cooperation.order_received"
     candidate_cooperation_consent = "candidate.cooperation_consent"
+    # Issue 16: what a consultant did with a ranking (matching keeps it on the ranking record).
+    ranking_action = "ranking.action"
 
 
 def event_version(type_: str) -> int:

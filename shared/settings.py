@@ -155,6 +155,11 @@ class Settings(BaseSettings):
     cooperation_retry_base_seconds: float = 10.0
     cooperation_retry_max_seconds: float = 900.0
     cooperation_http_timeout_seconds: float = 10.0
+    # -- ranking records and the bias audit (issue 16, EU AI Act art. 12): how long a ranking
+    # shown to a consultant, and what was done with it, is kept before the retention round deletes it
+    matching_ranking_record_retention_days: int = 730
+    # how many of a ranking's top candidates a record keeps (the order page shows 10)
+    matching_ranking_record_top: int = 20
 
     @property
     def is_sqlite(self) -> bool:

@@ -302,5 +302,9 @@ def deliver_events(db, rounds: int = 5) -> list[str]:
             notifications_apply(db, event)
             if e.type == "person.erased":
                 matching_person_erased(db, event["payload"])
+            if e.type == "ranking.action":
+                from services.matching.records.service import apply_event
+
+                apply_event(db, event)
             delivered.append(e.type)
     return delivered

@@ -117,6 +117,13 @@ def test_every_event_type_crm_publishes_follows_its_contract(crm_client, konsule
                          json={"description": "Svejsning og montage af stålkonstruktioner.", "hours_per_week": 32}))
     _ok(crm_client.post(f"/api/v1/orders/{order['id']}/status", headers=konsulent,
                         json={"status": "i_gang", "reason": "Kandidater søges"}))
+    # What a consultant does from a ranking (matching's ranking record): shortlisted, proposed, decided.
+    _ok(crm_client.post(f"/api/v1/orders/{order['id']}/shortlist", headers=konsulent,
+                        json={"candidate_ref": "K-200", "ranking_record_id": 7}), 201)
+    proposal = _ok(crm_client.post(f"/api/v1/orders/{order['id']}/proposals", headers=konsulent, json={
+        "candidate_ref": "K-201", "ranking_record_id": 7, "reason": "Kender virksomheden fra praktik"}), 201)
+    _ok(crm_client.patch(f"/api/v1/orders/{order['id']}/proposals/{proposal['id']}", headers=konsulent,
+                         json={"status": "afvist"}))
 
     # Placements: started, ended.
     placement = _ok(crm_client.post("/api/v1/placements", headers=konsulent, json={

@@ -293,3 +293,19 @@ def publish_survey_requested(session: Session, survey: Any, order: Order, contac
         "order_title": order.title, "closed_status": survey.closed_status, "contact": _contact_ref(contact),
         "token": token, "expires_at": expires.isoformat(),
     })
+
+
+# -- ranking records (issue 16) --------------------------------------------------------------------
+
+
+def publish_ranking_action(session: Session, order_id: int, candidate_ref: str, action: str,
+                           user_id: int | None, ranking_record_id: int | None = None,
+                           reason: str | None = None) -> OutboxEvent:
+    """What a consultant did with a ranking, for matching's ranking record (EU AI Act art. 12).
+    The one event that carries a candidate reference besides candidate.erased: the record is
+    kept by it; crm's erasure of the job seeker overwrites it in this outbox (privacy/service.py)."""
+    return publish(session, EventType.ranking_action, {
+        "order_id": order_id, "candidate_ref": candidate_ref, "action": action,
+        "ranking_record_id": ranking_record_id, "reason": (reason or "").strip() or None, "user_id": user_id,
+        "acted_at": datetime.now(UTC).isoformat(),
+    })

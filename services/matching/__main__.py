@@ -1,4 +1,4 @@
-"""`python -m services.matching serve|rank|worker|events|build-model|reembed|demo|fit-weights`"""
+"""`python -m services.matching serve|rank|worker|events|build-model|reembed|demo|fit-weights|audit`"""
 
 from __future__ import annotations
 
@@ -34,6 +34,15 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("fit-weights", help="fit score weights from recorded outcomes")
     p.add_argument("--out", default=None)
     p.add_argument("--min-outcomes", type=int, default=50)
+    p = sub.add_parser("audit", help="bias audit of rankings over JSONL files (e.g. the evaluation set), "
+                                     "with synthetic group labels")
+    p.add_argument("--candidates", required=True)
+    p.add_argument("--vacancies", required=True)
+    p.add_argument("--qrels", default=None, help="JSON {vacancy id: {cv id: grade}}: hire rate per score band")
+    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--top", type=int, default=10)
+    p.add_argument("--real-groups", action="store_true", help="use the group fields in the candidates file")
+    p.add_argument("--markdown", action="store_true", help="print the tables of docs/matching-quality.md")
     args = parser.parse_args(argv)
     if args.command not in ("worker", "events", "serve"):  # long-running processes log JSON
         logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s %(message)s", stream=sys.stderr)
@@ -96,6 +105,10 @@ def main(argv: list[str] | None = None) -> int:
         from services.matching.demo import load_demo
 
         print(load_demo(args.count, if_empty=args.if_empty))
+    elif args.command == "audit":
+        from services.matching.records.offline import main as audit_main
+
+        return audit_main(args)
     elif args.command == "fit-weights":
         from services.matching.ranking.fit import main as fit_main
 

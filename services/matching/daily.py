@@ -1,5 +1,6 @@
 """matching's morning round (its own schedule, run by `python -m services.matching worker`):
-job seekers idle past retention are erased (shared/daily.py runs it once a day)."""
+job seekers idle past retention are erased, and ranking records past theirs deleted (shared/daily.py
+runs it once a day)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,15 @@ def _republish_erasures(session: Session, day: date) -> None:
     republish_open(session, day)
 
 
-TASKS: dict[str, daily.Task] = {"retention_candidates": _erase_stale_candidates, "erasures": _republish_erasures}
+def _delete_expired_ranking_records(session: Session, day: date) -> None:
+    from services.matching.records.service import delete_expired
+
+    # MATCHING_RANKING_RECORD_RETENTION_DAYS: ranking records are kept for oversight, then go.
+    delete_expired(session, day)
+
+
+TASKS: dict[str, daily.Task] = {"retention_candidates": _erase_stale_candidates, "erasures": _republish_erasures,
+                                "retention_ranking_records": _delete_expired_ranking_records}
 
 
 def run_due(engine: Engine, redis: Redis, now: datetime | None = None, force: bool = False) -> dict[str, object]:

@@ -48,11 +48,12 @@ def build_app() -> FastAPI:
     from services.matching.candidates.erasures import router as erasures
     from services.matching.candidates.routes import router as candidates
     from services.matching.ranking.routes import router as matches
+    from services.matching.records.routes import router as records
     from services.matching.vacancies.routes import router as vacancies
 
     return create_app(
         "matching",
-        [matches, candidates, vacancies, erasures],
+        [matches, candidates, vacancies, erasures, records],
         ready_checks=[check_database, check_redis, check_secret, check_esco, check_model],
         on_startup=[_warm_up],
         description="Kandidater, stillinger og rangering med forklaring (ESCO, embeddings, ordningsregler).",

@@ -152,12 +152,13 @@ def build_app() -> FastAPI:
     from services.web.common import routes as common
     from services.web.consultant import campaigns, cooperation, job_ads, newsletters, orders
     from services.web.consultant import routes as consultant
+    from services.web.manager import rankings
     from services.web.manager import routes as manager
     from services.web.portal import routes as portal
     from services.web.public import job_ads as public_job_ads
 
     for module in (common, consultant, orders, campaigns, newsletters, portal, manager, job_ads, public_job_ads,
-                   cooperation):
+                   cooperation, rankings):
         app.include_router(module.router)
     from services.web.consultant import centres as consultant_centres
     from services.web.manager import centres as manager_centres

@@ -74,7 +74,8 @@ def test_erasure_reaches_crm_by_event_and_completes_when_crm_confirms_and_figure
     assert figures(crm_client, konsulent) == before
     request = db.get(ErasureRequest, request.id)
     assert request.completed_at is not None
-    assert request.confirmations["crm"]["counts"] == {"placements": 1, "proposals": 2, "shortlist_entries": 1}
+    assert request.confirmations["crm"]["counts"] == {"placements": 1, "proposals": 2, "shortlist_entries": 1,
+                                                      "ranking_actions": 0}
     assert matching_client.get("/api/v1/erasures", headers=admin).json()["total"] == 0
     # No table but the audit log (the record of who processed the data, and that it was erased)
     # holds the ref: not matching's outbox (overwritten once crm confirmed), not the ledger.

@@ -145,10 +145,18 @@ class HireDetails(BaseModel):
     override_reason: OverrideReason | None = None
 
 
+RankingRecordId = Annotated[int | None, Field(default=None, ge=1, description=(
+    "matchningens rangering, kandidaten blev valgt fra (ordresiden sender den); går videre i ranking.action"))]
+ChoiceReason = Annotated[str | None, Field(default=None, max_length=500, description=(
+    "konsulentens begrundelse, når kandidaten ikke var blandt de øverste i rangeringen"))]
+
+
 class ProposalCreate(HireDetails):
     candidate_ref: CandidateRef
     proposed_on: date | None = Field(default=None, description="Dags dato hvis udeladt")
     status: ProposalStatus = ProposalStatus.foreslaaet
+    ranking_record_id: RankingRecordId = None
+    reason: ChoiceReason = None
 
 
 class ProposalUpdate(HireDetails):
@@ -173,6 +181,8 @@ class ShortlistAdd(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     candidate_ref: CandidateRef
+    ranking_record_id: RankingRecordId = None
+    reason: ChoiceReason = None
 
 
 class ShortlistRead(BaseModel):

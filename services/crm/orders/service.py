@@ -280,6 +280,11 @@ def create_proposal(session: Session, principal: Principal, order_id: int, data:
     lifecycle.mark_in_progress(session, order)
     audit.record(session, principal, SERVICE, "create", "proposal", proposal.id,
                  {"order_id": order.id, "status": proposal.status, "from_shortlist": shortlisted is not None})
+    if data.ranking_record_id is not None or data.reason:
+        events.publish_ranking_action(session, order.id, proposal.candidate_ref, "foreslaaet", principal.user_id,
+                                      data.ranking_record_id, data.reason)
+    if proposal.status in (ProposalStatus.ansat, ProposalStatus.afvist):
+        events.publish_ranking_action(session, order.id, proposal.candidate_ref, proposal.status, principal.user_id)
     session.commit()
     session.refresh(proposal)
     return proposal
@@ -316,6 +321,9 @@ def update_proposal(session: Session, principal: Principal, order_id: int, propo
     audit.record(session, principal, SERVICE, "update", "proposal", proposal.id,
                  {"order_id": order.id, "status": [old, proposal.status],
                   "label": PROPOSAL_STATUS_LABELS[ProposalStatus(proposal.status)]})
+    if proposal.status in (ProposalStatus.ansat, ProposalStatus.afvist):
+        # The outcome joins the ranking record the proposal came from (matching finds it).
+        events.publish_ranking_action(session, order.id, proposal.candidate_ref, proposal.status, principal.user_id)
     session.commit()
     session.refresh(proposal)
     return proposal
@@ -361,6 +369,9 @@ def add_to_shortlist(session: Session, principal: Principal, order_id: int,
         session.add(entry)
         session.flush()
         audit.record(session, principal, SERVICE, "create", "shortlist", entry.id, {"order_id": order.id})
+        if data.ranking_record_id is not None:
+            events.publish_ranking_action(session, order.id, entry.candidate_ref, "kortliste", principal.user_id,
+                                          data.ranking_record_id, data.reason)
     session.commit()
     name = queries.user_name(session, entry.created_by)
     return _shortlist_read(entry, name), created

@@ -119,3 +119,19 @@ def pseudonymise_candidate_ref(session: Session, ref: str, pseudonym: str) -> tu
 def delete_shortlist_entries(session: Session, ref: str) -> int:
     """A shortlist is a working list no figure counts: an erased person leaves it."""
     return session.exec(delete(ShortlistEntry).where(ShortlistEntry.candidate_ref == ref)).rowcount or 0
+
+
+def pseudonymise_ranking_actions(session: Session, ref: str, pseudonym: str) -> int:
+    """`ranking.action` rows in crm's outbox name the job seeker (matching's ranking record needs
+    it): they take the pseudonym, and the consultant's free text about them goes."""
+    from sqlalchemy import String, cast
+
+    rows = session.exec(select(OutboxEvent).where(OutboxEvent.type == EventType.ranking_action.value,
+                                                  cast(OutboxEvent.payload, String).contains(ref))).all()
+    changed = 0
+    for evt in rows:
+        if evt.payload.get("candidate_ref") == ref:
+            evt.payload = {**evt.payload, "candidate_ref": pseudonym, "reason": None}
+            session.add(evt)
+            changed += 1
+    return changed

@@ -199,9 +199,11 @@ def pseudonymise_candidate(session: Session, principal: Principal | None, ref: s
     order shortlists, in the caller's transaction (matching's erasure). One pseudonym for all
     their rows, so figures that count people (distinct references) stay the same. The audit
     entry holds counts, not row ids, so the audit log cannot link the reference to the pseudonym."""
-    placements, proposals = queries.pseudonymise_candidate_ref(session, ref, new_pseudonym())
+    pseudonym = new_pseudonym()
+    placements, proposals = queries.pseudonymise_candidate_ref(session, ref, pseudonym)
     counts = {"placements": placements, "proposals": proposals,
-              "shortlist_entries": queries.delete_shortlist_entries(session, ref)}
+              "shortlist_entries": queries.delete_shortlist_entries(session, ref),
+              "ranking_actions": queries.pseudonymise_ranking_actions(session, ref, pseudonym)}
     if any(counts.values()):
         detail: dict[str, Any] = dict(counts)
         if reason:

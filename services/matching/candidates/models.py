@@ -39,6 +39,8 @@ class Candidate(SQLModel, table=True):
     consent_cooperation: bool = False
     cooperation_summary: str = Field(default="", sa_column=Column(Text, nullable=False))
     cv_text: str = Field(default="", sa_column=Column(Text, nullable=False))
+    # ISO 639-1 code detected from the CV (textcheck.detect_language), for the bias audit's groups.
+    cv_language: str | None = Field(default=None, max_length=8)
     features: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     # Bumped from the shared index counter on every change, so replicas reload only what changed.
     version: int = Field(default=0, index=True)

@@ -118,6 +118,7 @@ class CandidateRead(BaseModel):
     consent_cooperation: bool
     cooperation_summary: str
     cv_text: str
+    cv_language: str | None = None
     skills: list[dict[str, Any]] = []
     occupations: list[dict[str, Any]] = []
     embedded_with: str | None = None

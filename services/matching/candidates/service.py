@@ -13,7 +13,7 @@ from sqlmodel import Session
 from services.matching.candidates import queries
 from services.matching.candidates.models import Candidate
 from services.matching.candidates.schemas import CandidateCreate, CandidateRead, CandidateUpdate
-from services.matching.candidates.textcheck import clean_text, language_warning
+from services.matching.candidates.textcheck import clean_text, detect_language, language_warning
 from services.matching.deps import SERVICE
 from services.matching.esco.catalog import get_catalog
 from services.matching.index import jobs, store
@@ -57,6 +57,7 @@ def _features(c: Candidate) -> dict[str, Any]:
     feats = candidate_features(c.cv_text, list(c.desired_occupations)).to_json(get_catalog())
     warning = language_warning(c.cv_text)
     feats["warnings"] = [warning] if warning else []
+    c.cv_language = detect_language(c.cv_text)
     return feats
 
 
@@ -165,13 +166,18 @@ def erase(session: Session, principal: Principal | None, ref: str, reason: str |
         queries.delete_outcomes(session, c.id)
         session.delete(c)
         store.bump_version(session)
+    from services.matching.records.service import pseudonymise_candidate
+
+    # Ranking records keep the job seeker only under a random pseudonym, without score parts or reasons.
+    records = pseudonymise_candidate(session, ref)
     request = erasure.start(session, SERVICE, "candidate", ref, CANDIDATE_COPIES)
     actor = ({"id": principal.user_id, "email": principal.email, "role": principal.role.value}
              if principal is not None else None)
     erasure.announced(request, publish(session, EventType.candidate_erased, {
         "erasure_id": request.id, "owner": SERVICE, "candidate_ref": ref, "reason": reason,
         "requested_by": actor}))
-    detail = {"erasure_id": request.id, "held_here": c is not None, **({"reason": reason} if reason else {})}
+    detail = {"erasure_id": request.id, "held_here": c is not None, **records,
+              **({"reason": reason} if reason else {})}
     audit.record(session, principal, SERVICE, "erase", ENTITY, ref, detail)
     session.commit()
 

@@ -41,6 +41,18 @@ def language_warning(text: str) -> str | None:
     return None
 
 
+def detect_language(text: str) -> str | None:
+    """The CV's language as an ISO 639-1 code, by py3langid (a naive Bayes model over byte n-grams
+    trained on 97 languages, shipped inside the wheel), or None for a text too short to tell.
+    Danish, Norwegian and Swedish are close: a short Norwegian CV may come out as Danish."""
+    if len(words(text or "")) < 5:
+        return None
+    import py3langid
+
+    code, _ = py3langid.classify(text[:5000])
+    return str(code)
+
+
 def extract_upload(filename: str, data: bytes) -> str:
     name = (filename or "").lower()
     if len(data) > MAX_UPLOAD_BYTES:

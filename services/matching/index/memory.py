@@ -30,7 +30,7 @@ def candidate_facts(c: Candidate) -> dict:
     return {k: getattr(c, k) for k in (
         "target_group", "fleksjob_visiteret", "fleksjob_hours", "igu_basis", "birth_year", "years_in_denmark",
         "months_unemployed", "education_level", "single_parent", "hours_available", "municipality_code",
-        "consent_other_municipalities", "postcode")}
+        "consent_other_municipalities", "postcode", "cv_language")}
 
 
 @dataclass

@@ -45,13 +45,15 @@ class Facts:
     hours: np.ndarray  # float32
     municipality: np.ndarray  # float32
     consent: np.ndarray  # bool
+    # Not a rule: the CV's language (1 Danish, 0 another, -1 unknown), for the bias audit's groups.
+    danish_cv: np.ndarray  # int8
 
     @classmethod
     def empty(cls, n: int = 0) -> Facts:
         nan = np.full(n, np.nan, dtype=np.float32)
         return cls(np.full(n, -1, np.int16), np.zeros(n, bool), nan.copy(), np.full(n, -1, np.int8), nan.copy(),
                    nan.copy(), nan.copy(), np.full(n, -1, np.int8), np.zeros(n, bool), nan.copy(), nan.copy(),
-                   np.zeros(n, bool))
+                   np.zeros(n, bool), np.full(n, -1, np.int8))
 
     @classmethod
     def from_rows(cls, rows: list[dict[str, Any]]) -> Facts:
@@ -77,6 +79,8 @@ class Facts:
         self.hours[i] = num("hours_available")
         self.municipality[i] = num("municipality_code")
         self.consent[i] = bool(r.get("consent_other_municipalities"))
+        lang = r.get("cv_language")
+        self.danish_cv[i] = -1 if not lang else int(lang == "da")
 
     def take(self, idx) -> Facts:
         return Facts(**{k: v[idx] for k, v in self.__dict__.items()})

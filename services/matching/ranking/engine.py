@@ -351,6 +351,9 @@ class RankResult:
     excluded: dict[str, int] = field(default_factory=dict)
     message: str | None = None
     semantic_available: bool = True
+    # Who was eligible (a column over the pool), for the ranking record's pool summary.
+    eligible_mask: np.ndarray | None = None
+    positions: list[int] = field(default_factory=list)  # each item's row in the pool
 
 
 _ISCO_COLUMNS: dict[int, tuple[Catalog, np.ndarray, np.ndarray]] = {}
@@ -541,7 +544,7 @@ def rank(pool: Pool, query: Query, weights: Weights, book: Rulebook, catalog: Ca
     n_eligible = int(mask.sum())
     if n_eligible == 0:
         return RankResult([], 0, 0, len(pool), elig.failures(), _no_one_message(query.context.scheme, elig, len(pool)),
-                          query.vector is not None)
+                          query.vector is not None, mask)
     occ_target = _occupation_target(query, catalog)
     known: dict[str, np.ndarray] = {}
     rows = shortlist(pool, query, mask, weights, top, occ_target, known)
@@ -561,7 +564,8 @@ def rank(pool: Pool, query: Query, weights: Weights, book: Rulebook, catalog: Ca
         if explain:
             item["explanation"] = explain_one(pool, pos, query, parts, j, weights, elig, catalog)
         items.append(item)
-    return RankResult(items, n_eligible, len(rows), len(pool), elig.failures(), None, query.vector is not None)
+    return RankResult(items, n_eligible, len(rows), len(pool), elig.failures(), None, query.vector is not None, mask,
+                      [int(rows[j]) for j in order])
 
 
 def explain_one(pool: Pool, pos: int, query: Query, parts: dict[str, np.ndarray], j: int, weights: Weights,

@@ -18,6 +18,7 @@ from services.matching.index.jobs import vacancy_text
 from services.matching.ranking.engine import CandidateRecord, Pool, Query, RankResult, context_for, rank
 from services.matching.ranking.features import TextFeatures, vacancy_features
 from services.matching.ranking.scoring import get_weights
+from services.matching.records import service as ranking_records
 from services.matching.vacancies import service as vacancy_service
 from services.matching.vacancies.models import Outcome, Vacancy
 from shared import audit
@@ -127,6 +128,11 @@ def vacancy_matches(session: Session, principal: Principal, vacancy_id: int, sch
                                 "only_consenting": True, "consenting": len(postcodes)}
         if not postcodes:
             result.message = "Ingen jobsøgere har givet samtykke til at blive foreslået til andre jobcentre."
+    # What the consultant is shown is kept (EU AI Act art. 12), in the audit entry's transaction; over
+    # the pool it was ranked in (a shared order's: the consenting job seekers only).
+    extra["ranking_record_id"] = ranking_records.record(session, principal, v, result, snap, ctx.scheme,
+                                                        {"scheme": scheme, "limit": limit}, get_weights().version,
+                                                        pool=pool)
     _audit_results(session, principal, result.items, {"vacancy_id": v.id, "scheme": ctx.scheme,
                                                       **({"cooperation": True} if postcodes is not None else {})})
     session.commit()

@@ -59,6 +59,12 @@ def handle(event: dict[str, Any]) -> str | None:
         with Session(get_engine()) as s:
             v = service.upsert_from_shared_order(s, payload, at)
             return f"vacancy {v.id}"
+    if etype == EventType.ranking_action.value:
+        from services.matching.records.service import apply_event
+
+        with Session(get_engine()) as s:
+            row = apply_event(s, event)
+            return f"ranking record {row.record_id}" if row else None
     if etype == EventType.person_erased.value:
         from services.matching.candidates.erasures import person_erased
 

@@ -44,8 +44,9 @@ async def orders(request: Request, user: Staff, status: str = "aabne", q: str = 
     })
 
 
-async def ranked_candidates(api, order: dict) -> tuple[list[dict] | None, str | None, str | None]:
-    """The matching service's ranking for the order: (candidates, why none can be shown, a note).
+async def ranked_candidates(api, order: dict) -> tuple[list[dict] | None, str | None, str | None, int | None]:
+    """The matching service's ranking for the order: (candidates, why none can be shown, a note,
+    the ranking record matching kept of what is shown: the forms send it on with what is done).
 
     The order's own vacancy (made by matching from the order.received event) is used when matching
     can find it by order id; otherwise the order's text is ranked ad hoc with the same engine.
@@ -61,15 +62,16 @@ async def ranked_candidates(api, order: dict) -> tuple[list[dict] | None, str | 
                 "scheme": order["scheme"], "hours_per_week": order.get("hours_per_week"),
                 "postcode": order.get("postcode"), "limit": MATCH_LIMIT}.items() if v is not None})
     except ServiceDown:
-        return None, "Matchningen svarer ikke lige nu. Prøv igen om lidt.", None
+        return None, "Matchningen svarer ikke lige nu. Prøv igen om lidt.", None, None
     except ApiError as exc:
-        return None, exc.detail, None
+        return None, exc.detail, None, None
     if not isinstance(result, dict):
-        return None, "Matchningen gav et svar, siden ikke kan læse.", None
+        return None, "Matchningen gav et svar, siden ikke kan læse.", None, None
     rows = result.get("items") or []
+    record_id = result.get("ranking_record_id") if isinstance(result.get("ranking_record_id"), int) else None
     if not rows and result.get("message"):
-        return [], result["message"], None
-    return [normalise_match(r) for r in rows], None, result.get("note")
+        return [], result["message"], None, record_id
+    return [normalise_match(r) for r in rows], None, result.get("note"), record_id
 
 
 def normalise_match(row: dict) -> dict:
@@ -100,7 +102,7 @@ HIRE_LABELS = {
     "candidate_municipality_code": "Bopælskommune", "candidate_birth_year": "Fødselsår",
     "override_reason": "Begrundelse", "decided_on": "Afgørelsesdato",
 }
-PROPOSE_LABELS = {"candidate_ref": "Kandidatens reference", "proposed_on": "Forslagsdato"}
+PROPOSE_LABELS = {"candidate_ref": "Kandidatens reference", "proposed_on": "Forslagsdato", "reason": "Begrundelse"}
 # Which hire field a broken scheme rule concerns (crm's rule names, shared/rules/book.py).
 RULE_FIELDS = {"max_varighed": "ends_on", "igu_sidste_start": "starts_on", "igu_alder": "candidate_birth_year"}
 OPEN_STATUSES = ("modtaget", "i_gang", "delvist_besat")
@@ -154,11 +156,12 @@ async def order_context(request: Request, user: WebUser, order_id: int) -> dict:
         api.get("crm", f"/api/v1/orders/{order_id}/shortlist", limit=100),
         api.get_or_none("crm", f"/api/v1/orders/{order_id}/job-ad"),  # 404: no ad yet
     )
-    matches, match_problem, match_note = await ranked_candidates(api, order)
+    matches, match_problem, match_note, record_id = await ranked_candidates(api, order)
     items = proposals.get("items", [])
     return {
         "nav": "ordrer", "order": order, "proposals": items, "shortlist": shortlist.get("items", []),
         "matches": matches, "match_problem": match_problem, "match_note": match_note,
+        "ranking_record_id": record_id,
         "proposed": {p["candidate_ref"]: p["status"] for p in items},
         "shortlisted": {e["candidate_ref"] for e in shortlist.get("items", [])},
         "open": order["status"] in OPEN_STATUSES, "today": date.today(),
@@ -187,7 +190,8 @@ async def shortlist_add(request: Request, user: Staff, order_id: int):
     try:
         if not ref:
             raise ApiError(422, "Kandidatens reference mangler.")
-        await api_for(request, user).post("crm", f"/api/v1/orders/{order_id}/shortlist", {"candidate_ref": ref})
+        await api_for(request, user).post("crm", f"/api/v1/orders/{order_id}/shortlist", {
+            "candidate_ref": ref, **_record_of(form)})
     except ApiError as exc:
         ctx = await order_context(request, user, order_id)
         ctx["candidate_errors"] = {ref: f"{ref} blev ikke sat på kortlisten: {exc.fields.get('candidate_ref') or exc.detail}"}
@@ -221,15 +225,50 @@ async def propose(request: Request, user: Staff, order_id: int):
         ctx = await order_context(request, user, order_id)
         ctx["propose"] = {"values": {}, "errors": {"candidate_ref": f"{exc}."}, "top": None}
         return render(request, "consultant/order.html", ctx, 422)
+    record, reason = _record_of(form), forms.optional(form, "reason")
+    missing = await reason_missing(api_for(request, user), record.get("ranking_record_id"), ref, reason)
     try:
-        await api_for(request, user).post("crm", f"/api/v1/orders/{order_id}/proposals", {"candidate_ref": ref})
+        if missing:
+            raise ApiError(422, missing, {"reason": missing})
+        await api_for(request, user).post("crm", f"/api/v1/orders/{order_id}/proposals", {
+            "candidate_ref": ref, **record, **({"reason": reason} if reason else {})})
     except ApiError as exc:
         errors, top = api_field_errors(exc, PROPOSE_LABELS)
         ctx = await order_context(request, user, order_id)
-        ctx["propose"] = {"values": {"candidate_ref": ref}, "errors": errors, "top": top}
+        ctx["propose"] = {"values": {"candidate_ref": ref, "reason": reason}, "errors": errors, "top": top}
         return render(request, "consultant/order.html", ctx, _status_of(exc))
     flash(request, f"Kandidat {ref} er foreslået til virksomheden.")
     return RedirectResponse(f"/ordrer/{order_id}#forslag", status_code=303)
+
+
+MIN_REASON = 10
+
+
+def _record_of(form: FormData) -> dict:
+    """The ranking record the page showed (matching's id), for crm's `ranking.action` event."""
+    raw = forms.text(form, "ranking_record_id")
+    return {"ranking_record_id": int(raw)} if raw.isdigit() and int(raw) > 0 else {}
+
+
+async def reason_missing(api, record_id: int | None, ref: str, reason: str | None) -> str | None:
+    """A candidate proposed from outside the ranking's top-N needs the consultant's reason (EU AI
+    Act art. 14: the consultant may override the ranking, and says why). Where the candidate stood
+    is read from the ranking record, not guessed from the page; when matching cannot say, the
+    reason is asked for."""
+    if record_id is None or (reason and len(reason) >= MIN_REASON):
+        return None
+    try:
+        where = await api.get("matching", f"/api/v1/ranking-records/{record_id}/rank", candidate_ref=ref)
+        if isinstance(where, dict) and where.get("in_top"):
+            return None
+        top = where.get("top") if isinstance(where, dict) else None
+        why = f"{ref} var ikke blandt de {top} bedst egnede i rangeringen" if top else \
+            f"{ref} var ikke med i rangeringen"
+    except (ApiError, ServiceDown):
+        why = "Matchningen kan ikke bekræfte kandidatens plads i rangeringen"
+    if reason:
+        return f"{why}; begrundelsen skal være på mindst {MIN_REASON} tegn."
+    return f"{why}. Skriv kort, hvorfor du foreslår kandidaten."
 
 
 def hire_payload(form: FormData, errors: dict[str, str]) -> dict:

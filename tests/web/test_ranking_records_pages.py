@@ -1,0 +1,108 @@
+"""The order page hands its ranking record on, asks for a reason when a consultant proposes someone
+the ranking did not put at the top, and a manager reads the record and the bias audit back."""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+import time
+
+import httpx
+import pytest
+
+from tests.web.candidates import add_welders, api_token, wait_for_ranked, welder_order
+from tests.web.test_order_page import _field, _token
+
+
+def test_a_proposal_outside_the_top_needs_a_reason_and_the_manager_reads_the_record(web, stack):
+    if "matching" not in stack.services:
+        pytest.skip("the matching service is not in this checkout")
+    s = stack.seeded
+    headers = api_token(stack, s.konsulent_email)
+    order = welder_order(stack, headers, title="Svejser til rangeringsloggen")
+    refs = add_welders(stack, headers, "K-LOG")
+    # the vacancy matching makes from order.received (no consumer runs in this stack)
+    res = httpx.post(f"{stack.matching_url}/api/v1/vacancies", headers=headers, timeout=60, json={
+        "order_id": order["id"], "title": order["title"], "text": order["description"], "scheme": "loentilskud",
+        "hours_per_week": 37, "postcode": "4200"})
+    assert res.status_code == 201, res.text
+    web.login(s.konsulent_email, s.password)
+    url = f"/ordrer/{order['id']}"
+    page = wait_for_ranked(lambda: web.get(url).text, refs)
+    record_ids = set(re.findall(r'name="ranking_record_id" value="(\d+)"', page))
+    assert len(record_ids) == 1, page[-3000:]
+    record_id = record_ids.pop()
+
+    # someone the ranking did not show: the reason is asked for, next to its field, the reference kept
+    data = {"csrf_token": _token(page), "candidate_ref": "K-LOG-UDEN", "ranking_record_id": record_id}
+    res = web.post(f"{url}/forslag", data=data)
+    assert res.status_code == 422
+    error, element = _field(res.text, "f-reason", "e-reason")
+    assert "K-LOG-UDEN var ikke blandt de" in error and "Skriv kort, hvorfor" in error
+    assert 'aria-invalid="true"' in element
+    assert 'value="K-LOG-UDEN"' in _field(res.text, "f-candidate_ref", "e-candidate_ref")[1]
+    res = web.post(f"{url}/forslag", data={**data, "reason": "Kort"})
+    assert res.status_code == 422 and "mindst 10 tegn" in _field(res.text, "f-reason", "e-reason")[0]
+    res = web.post(f"{url}/forslag", data={**data, "reason": "Har arbejdet hos virksomheden før"})
+    assert res.status_code == 303
+    # one of the ranked: no reason needed
+    res = web.post(f"{url}/forslag", data={"csrf_token": _token(page), "candidate_ref": refs[0],
+                                             "ranking_record_id": record_id})
+    assert res.status_code == 303
+
+    # the manager reads the record back: who was ranked then, with score and reasons
+    manager = type(web)(stack.web_url)
+    manager.login(s.leder_email, s.password)
+    listed = manager.get("/leder/rangeringer/liste", params={"ordre": order["id"]})
+    assert listed.status_code == 200 and f'/leder/rangeringer/{record_id}"' in listed.text
+    rec = manager.get(f"/leder/rangeringer/{record_id}")
+    assert rec.status_code == 200
+    text = html_lib.unescape(rec.text)
+    assert all(ref in text for ref in refs) and "Kandidaterne, som de blev vist" in text
+    audit = manager.get("/leder/rangeringer")
+    assert audit.status_code == 200 and "Eksponering" in audit.text and "CV&#39;ets sprog" in audit.text
+    csv = manager.get("/leder/rangeringer.csv")
+    assert csv.status_code == 200 and csv.text.lstrip("\ufeff").startswith("dimension,group,pool")
+    manager.http.close()
+    # a consultant has no oversight pages
+    assert web.get("/leder/rangeringer").status_code == 403
+
+
+def test_the_manager_sees_the_audit_with_its_flags_in_a_browser(desktop_page, stack, web):
+    """After the order page has shown a few rankings (the test above, or made here), the audit page
+    shows every group's exposure, and a group under 0.8 carries its flag."""
+    from tests.web.conftest import login_in_browser, screenshot
+
+    if "matching" not in stack.services:
+        pytest.skip("the matching service is not in this checkout")
+    s = stack.seeded
+    headers = api_token(stack, s.konsulent_email)
+    order = welder_order(stack, headers, title="Svejser til revisionen")
+    add_welders(stack, headers, "K-REV")
+    res = httpx.post(f"{stack.matching_url}/api/v1/candidates", headers=headers, timeout=60, json={
+        "candidate_ref": "K-REV-EN", "postcode": "4200", "municipality_code": 330, "target_group": "integration",
+        "birth_year": 1970, "months_unemployed": 8, "hours_available": 37,
+        "cv_text": "Welder with five years of experience in MIG and MAG welding of steel structures. I hold a "
+                   "driving licence and I can read technical drawings."})
+    assert res.status_code in (201, 409), res.text
+    res = httpx.post(f"{stack.matching_url}/api/v1/vacancies", headers=headers, timeout=60, json={
+        "order_id": order["id"], "title": order["title"], "text": order["description"], "scheme": "loentilskud",
+        "hours_per_week": 37, "postcode": "4200"})
+    assert res.status_code == 201, res.text
+    vacancy_id, leder = res.json()["id"], api_token(stack, s.leder_email)
+    deadline = time.monotonic() + 40
+    while True:  # the top 1 only: the English CV's groups stay out of it (once the index has them)
+        ranked = httpx.get(f"{stack.matching_url}/api/v1/vacancies/{vacancy_id}/matches", params={"limit": 1},
+                           headers=headers, timeout=60).json()
+        audit = httpx.get(f"{stack.matching_url}/api/v1/audit/ranking", headers=leder, timeout=60).json()
+        if audit["flagged"] or time.monotonic() > deadline:
+            break
+        time.sleep(1)
+    assert ranked["items"] and audit["rankings"] >= 1 and audit["flagged"], audit
+    page = desktop_page
+    login_in_browser(page, s.leder_email, s.password)
+    page.goto("/leder/rangeringer")
+    assert page.get_by_role("heading", name="Matchningens skævhedsrevision").is_visible()
+    assert page.locator("tr.flagged").count() == len(audit["flagged"])
+    assert page.get_by_text("Under 0,8").first.is_visible()
+    screenshot(page, "leder-rangeringer")
