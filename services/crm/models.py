@@ -6,6 +6,7 @@ from services.crm.companies.models import Company, Contact, Workplace
 from services.crm.orders.models import Order, Proposal, ShortlistEntry
 from services.crm.partnerships.models import Partnership, PartnershipGoal
 from services.crm.placements.models import HoursFollowUp, Placement
+from services.crm.signin.models import UnknownCompanySignin, UsedIdToken
 from services.crm.users.models import User
 from shared.audit import AuditLog
 from shared.erasure import ErasureRequest
@@ -14,5 +15,5 @@ from shared.events import OutboxEvent
 __all__ = [
     "Activity", "AuditLog", "ErasureRequest", "Campaign", "CampaignTarget", "Company", "Contact", "HoursFollowUp",
     "Order", "OutboxEvent", "Partnership", "PartnershipGoal", "Placement", "Proposal", "ShortlistEntry", "User",
-    "Workplace",
+    "Workplace", "UnknownCompanySignin", "UsedIdToken",
 ]
