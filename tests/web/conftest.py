@@ -24,6 +24,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from tests.conftest import PG, REDIS, _PG_URL, _REDIS_URL
+from tests.web import oidc_dev
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("JOBBRO_CHROMIUM", "/usr/bin/chromium")
@@ -47,6 +48,8 @@ class Stack:
     database_url: str
     seeded: object
     services: list[str]
+    oidc: object | None = None  # tests/web/oidc_dev.py's providers, None when node is missing
+    oidc_missing: str | None = None
 
 
 def _web_database_url() -> str:
@@ -127,6 +130,7 @@ def stack() -> Iterator[Stack]:
     with Session(crm_engine, expire_on_commit=False) as session, \
             Session(notifications_engine, expire_on_commit=False) as notifications_session:
         seeded = seed(session)
+        oidc_identities = oidc_dev.identities_for(*_company_cvrs(session, seeded))
         # What crm's events would have told notifications about the seeded companies and contacts.
         mirror(session, notifications_session)
         notifications_session.commit()
@@ -137,6 +141,14 @@ def stack() -> Iterator[Stack]:
     procs: list[subprocess.Popen] = []
     ports: dict[str, int] = {}
     taken: set[int] = set()
+    oidc, oidc_ports, oidc_missing = None, {}, oidc_dev.missing()
+    if oidc_missing is None:
+        # The sign-in providers' ports are known before crm and web start (they are configured
+        # with the issuers); the providers start last, once the web's address is known.
+        oidc_dev.install()
+        oidc_ports = _free_ports(["company", "staff"])
+        taken.update(oidc_ports.values())
+        env.update(oidc_dev.env(oidc_ports["company"], oidc_ports["staff"]))
     try:
         # One at a time, the web last: a port another program takes between our probe and the
         # service's bind is simply skipped, and the web is told where the others really are.
@@ -148,10 +160,15 @@ def stack() -> Iterator[Stack]:
             proc, port = _start(name, env, logs, taken)
             procs.append(proc)
             ports[name] = port
+        if oidc_ports:
+            oidc = oidc_dev.start(oidc_ports["company"], oidc_ports["staff"], f"http://127.0.0.1:{ports['web']}",
+                                  oidc_identities, logs)
+            procs.extend(oidc.procs)
         yield Stack(web_url=f"http://127.0.0.1:{ports['web']}", crm_url=f"http://127.0.0.1:{ports['crm']}",
                     matching_url=f"http://127.0.0.1:{ports.get('matching', 1)}",
                     notifications_url=f"http://127.0.0.1:{ports.get('notifications', 1)}",
-                    database_url=database_url, seeded=seeded, services=services)
+                    database_url=database_url, seeded=seeded, services=services, oidc=oidc,
+                    oidc_missing=oidc_missing)
     finally:
         for proc in procs:
             proc.terminate()
@@ -160,6 +177,13 @@ def stack() -> Iterator[Stack]:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+def _company_cvrs(session, seeded) -> tuple[str, str, str, str]:
+    from services.crm.companies.models import Company
+
+    company, other = session.get(Company, seeded.company_id), session.get(Company, seeded.other_company_id)
+    return company.cvr, company.name, other.cvr, other.name
 
 
 def _start(name: str, env: dict, logs: Path, taken: set[int]) -> tuple[subprocess.Popen, int]:

@@ -19,3 +19,10 @@ class UnknownCompanyRead(BaseModel):
     attempts: int
     first_at: datetime
     last_at: datetime
+
+
+class RefusalReport(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=60, pattern=r"^[a-z_:\-]+$",
+                        description="Hvad web-fronten afviste, fx `state`, `code_refused`, `id_token:invalid_claim`")

@@ -259,3 +259,11 @@ def unknown_companies(session: Session, limit: int = 50) -> list[UnknownCompanyS
     known = select(Company.id).where(Company.cvr == UnknownCompanySignin.cvr).exists()
     return list(session.exec(select(UnknownCompanySignin).where(~known)
                              .order_by(UnknownCompanySignin.last_at.desc()).limit(limit)))
+
+
+def record_web_refusal(session: Session, provider_key: str, reason: str) -> None:
+    """A sign-in the web front refused before crm saw a token (state, nonce, code, signature)."""
+    p = provider(provider_key)
+    _audit(session, None, "refuse", None,
+           {"provider": provider_key, "issuer": p.issuer if p else None, "reason": reason, "checked_by": "web"})
+    session.commit()

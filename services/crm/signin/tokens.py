@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 from joserfc import jwt
-from joserfc.errors import JoseError
+from joserfc.errors import InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
 
 from shared.settings import get_settings
@@ -90,11 +90,12 @@ def verify(p: Provider, id_token: str) -> dict[str, Any]:
         try:
             token = jwt.decode(id_token, keys, algorithms=ALGORITHMS)
             break
-        except (JoseError, ValueError, TypeError) as exc:
-            # An unknown key id may be a rotation: fetch the keys once more; anything else is final.
-            message = str(exc).lower()
-            if refresh or "kid" not in message and "key" not in message:
+        except InvalidKeyIdError as exc:
+            # An unknown key id may be a rotation: fetch the keys once more.
+            if refresh:
                 raise InvalidIdToken(f"signature: {exc.__class__.__name__}") from exc
+        except (JoseError, ValueError, TypeError) as exc:
+            raise InvalidIdToken(f"signature: {exc.__class__.__name__}") from exc
     assert token is not None
     registry = jwt.JWTClaimsRegistry(
         leeway=get_settings().oidc_clock_skew_seconds,
