@@ -141,15 +141,17 @@ def stack() -> Iterator[Stack]:
     procs: list[subprocess.Popen] = []
     ports: dict[str, int] = {}
     taken: set[int] = set()
-    oidc, oidc_ports, oidc_missing = None, {}, oidc_dev.missing()
-    if oidc_missing is None:
-        # The sign-in providers' ports are known before crm and web start (they are configured
-        # with the issuers); the providers start last, once the web's address is known.
-        oidc_dev.install()
-        oidc_ports = _free_ports(["company", "staff"])
-        taken.update(oidc_ports.values())
-        env.update(oidc_dev.env(oidc_ports["company"], oidc_ports["staff"]))
+    oidc, oidc_missing = None, oidc_dev.missing()
     try:
+        if oidc_missing is None:
+            # The sign-in providers first: crm and web are configured with their issuers. They
+            # accept the web's callback on any port of the range, as the web's port is not known yet.
+            oidc_dev.install()
+            oidc = oidc_dev.start(lambda: _free_ports(["company", "staff"], skip=taken),
+                                  [f"http://127.0.0.1:{p}" for p in PORT_RANGE], oidc_identities, logs)
+            procs.extend(oidc.procs)
+            taken.update(oidc.ports)
+            env.update(oidc_dev.env(*oidc.ports))
         # One at a time, the web last: a port another program takes between our probe and the
         # service's bind is simply skipped, and the web is told where the others really are.
         for name in services:
@@ -160,10 +162,6 @@ def stack() -> Iterator[Stack]:
             proc, port = _start(name, env, logs, taken)
             procs.append(proc)
             ports[name] = port
-        if oidc_ports:
-            oidc = oidc_dev.start(oidc_ports["company"], oidc_ports["staff"], f"http://127.0.0.1:{ports['web']}",
-                                  oidc_identities, logs)
-            procs.extend(oidc.procs)
         yield Stack(web_url=f"http://127.0.0.1:{ports['web']}", crm_url=f"http://127.0.0.1:{ports['crm']}",
                     matching_url=f"http://127.0.0.1:{ports.get('matching', 1)}",
                     notifications_url=f"http://127.0.0.1:{ports.get('notifications', 1)}",

@@ -30,6 +30,7 @@ class OidcDev:
     company_issuer: str
     staff_issuer: str
     procs: list[subprocess.Popen]
+    ports: tuple[int, int]
 
 
 def missing() -> str | None:
@@ -94,21 +95,39 @@ def identities_for(company_cvr: str, company_name: str, other_cvr: str, other_na
     }
 
 
-def start(company_port: int, staff_port: int, web_url: str, identities: dict, logs: Path) -> OidcDev:
+def start(free_ports, rps: list[str], identities: dict, logs: Path) -> OidcDev:
+    """Both providers on free ports (`free_ports()` -> {"company": p, "staff": q}), tried again on
+    other ports when another program takes one between the probe and the bind."""
     extra = logs / "oidc-identities.json"
     extra.write_text(json.dumps(identities))
-    procs = []
-    for instance, port in (("company", company_port), ("staff", staff_port)):
-        log = logs / f"oidc-{instance}-{port}.log"
-        proc = subprocess.Popen(["node", str(OIDC_DEV / "server.mjs"), "--instance", instance, "--port", str(port),
-                                 "--rp", web_url, "--identities", str(extra)],
-                                cwd=OIDC_DEV, stdout=log.open("w"), stderr=subprocess.STDOUT)
-        procs.append(proc)
-        deadline = time.monotonic() + 30
-        while f"listening on http://127.0.0.1:{port}" not in log.read_text():
-            if proc.poll() is not None or time.monotonic() > deadline:
+    rp_args = [arg for rp in rps for arg in ("--rp", rp)]
+    procs: list[subprocess.Popen] = []
+    ports: dict[str, int] = {}
+    for instance in ("company", "staff"):
+        for _attempt in range(5):
+            port = free_ports()[instance]
+            log = logs / f"oidc-{instance}-{port}.log"
+            proc = subprocess.Popen(["node", str(OIDC_DEV / "server.mjs"), "--instance", instance, "--port", str(port),
+                                     *rp_args, "--identities", str(extra)],
+                                    cwd=OIDC_DEV, stdout=log.open("w"), stderr=subprocess.STDOUT)
+            deadline = time.monotonic() + 30
+            while f"listening on http://127.0.0.1:{port}" not in log.read_text():
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    break
+                time.sleep(0.1)
+            else:
+                procs.append(proc)
+                ports[instance] = port
+                break
+            proc.kill()
+            proc.wait()
+            if "EADDRINUSE" not in log.read_text():
                 for p in procs:
                     p.kill()
                 raise RuntimeError(f"oidc-dev {instance} did not start:\n{log.read_text()[-3000:]}")
-            time.sleep(0.1)
-    return OidcDev(f"http://127.0.0.1:{company_port}", f"http://127.0.0.1:{staff_port}", procs)
+        else:
+            for p in procs:
+                p.kill()
+            raise RuntimeError(f"oidc-dev {instance}: no free port")
+    return OidcDev(f"http://127.0.0.1:{ports['company']}", f"http://127.0.0.1:{ports['staff']}", procs,
+                   (ports["company"], ports["staff"]))
