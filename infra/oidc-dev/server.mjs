@@ -126,15 +126,20 @@ async function interaction(req, res, uid, action) {
   const details = await provider.interactionDetails(req, res);
   if (details.uid !== uid) return page(res, 'Fejl', '<p>Ukendt login.</p>', 400);
   if (req.method === 'GET' && !action) {
-    const buttons = identities.map((i) => `<form method="post" action="/interaction/${esc(uid)}/login">
+    const buttons = identities.filter((i) => !i.in_list).map((i) => `<form method="post" action="/interaction/${esc(uid)}/login">
 <input type="hidden" name="identity" value="${esc(i.id)}"><button type="submit">${esc(i.label)}</button></form>`).join('\n');
+    // Many identities (a person per demo company) are offered in a list instead of a button each.
+    const listed = identities.filter((i) => i.in_list);
+    const list = listed.length ? `<form method="post" action="/interaction/${esc(uid)}/login">
+<label>Testperson i en anden virksomhed <select name="identity">${listed.map((i) => `<option value="${esc(i.id)}">${esc(i.label)}</option>`).join('')}</select></label>
+<button type="submit">Log ind som den valgte</button></form>` : '';
     const typed = conf.allow_typed ? `<h2>Anden virksomhed</h2>
 <form method="post" action="/interaction/${esc(uid)}/login">
 <label>CVR-nummer <input name="cvr" inputmode="numeric" pattern="[0-9]{8}" required></label>
 <label>Navn <input name="name" required></label>
 <label>Sikringsniveau <select name="loa"><option>Substantial</option><option>High</option><option>Low</option></select></label>
 <button type="submit">Log ind som denne person</button></form>` : '';
-    return page(res, conf.title, `<h1>${esc(conf.title)}</h1><p>Vælg en testperson:</p>${buttons}${typed}
+    return page(res, conf.title, `<h1>${esc(conf.title)}</h1><p>Vælg en testperson:</p>${buttons}${list}${typed}
 <form method="post" action="/interaction/${esc(uid)}/abort"><button type="submit">Afbryd</button></form>`);
   }
   if (req.method === 'POST' && action === '/abort') {
