@@ -90,6 +90,9 @@ CRM = {
     ("POST", "/api/v1/imports/companies"): STAFF,
     ("POST", "/api/v1/imports/contacts"): STAFF,
     ("POST", "/api/v1/auth/token"): PUBLIC,
+    ("POST", "/api/v1/auth/oidc/{provider}"): PUBLIC,  # the ID token is the credential (services/crm/signin)
+    ("POST", "/api/v1/auth/oidc/{provider}/refusals"): PUBLIC,
+    ("GET", "/api/v1/signin/unknown-companies"): STAFF,
 }
 
 MATCHING = {
