@@ -47,7 +47,8 @@ def identities(engine: Engine) -> list[dict]:
         showcase = company_name == DEMO_COMPANY_NAME
         name, email = first_contact.get(company_id, (f"Medarbejder i {company_name}", None))
         if showcase:
-            name = showcase_person
+            # The person the README has always named for the demo company's portal.
+            name, email = showcase_person, next(u.email for u in DEMO_USERS if u.role == "virksomhed")
         claims = {
             "name": name, CLAIMS["cvr"]: cvr, CLAIMS["org_name"]: company_name, CLAIMS["full_name"]: name,
             CLAIMS["person"]: f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'jobbro-demo:{cvr}:{name}')}",
