@@ -142,11 +142,15 @@ def stack() -> Iterator[Stack]:
     ports: dict[str, int] = {}
     taken: set[int] = set()
     oidc, oidc_missing = None, oidc_dev.missing()
+    if oidc_missing is None:
+        try:
+            oidc_dev.install()
+        except (subprocess.SubprocessError, OSError) as exc:
+            oidc_missing = f"`npm ci` in infra/oidc-dev failed: {exc}"
     try:
         if oidc_missing is None:
             # The sign-in providers first: crm and web are configured with their issuers. They
             # accept the web's callback on any port of the range, as the web's port is not known yet.
-            oidc_dev.install()
             oidc = oidc_dev.start(lambda: _free_ports(["company", "staff"], skip=taken),
                                   [f"http://127.0.0.1:{p}" for p in PORT_RANGE], oidc_identities, logs)
             procs.extend(oidc.procs)

@@ -320,20 +320,3 @@ def test_sign_out_ends_the_providers_session_too(stack, oidc, web):
     assert web.get("/min-dag").status_code == 303  # Jobbro's session is over
     # The web's form may send the browser to the provider (the CSP names its origin).
     assert oidc.staff_issuer in web.get("/login").headers["content-security-policy"]
-
-
-def test_password_login_can_be_limited_to_the_admin(monkeypatch):
-    from shared.settings import get_settings
-    from services.crm.users import service
-
-    get_settings.cache_clear()
-    monkeypatch.setenv("JOBBRO_PASSWORD_LOGIN", "admin")
-    monkeypatch.setenv("JOBBRO_ADMIN_EMAIL", "admin@jobbro.dk")
-    try:
-        assert service._password_login_allowed("Admin@Jobbro.dk")
-        assert not service._password_login_allowed("konsulent@jobbro.dk")
-        monkeypatch.setenv("JOBBRO_PASSWORD_LOGIN", "off")
-        get_settings.cache_clear()
-        assert not service._password_login_allowed("admin@jobbro.dk")
-    finally:
-        get_settings.cache_clear()
