@@ -30,14 +30,44 @@ def oidc(stack):
     return stack.oidc
 
 
+class _Rows(list):
+    def one(self):
+        assert len(self) == 1, self
+        return self[0]
+
+    def first(self):
+        return self[0] if self else None
+
+    def all(self):
+        return list(self)
+
+
+class CrmDb:
+    """Reads of crm's database, each in a transaction of its own that ends at once: a transaction
+    left open would hold SQLite's lock while crm writes."""
+
+    def __init__(self, engine) -> None:
+        self.engine = engine
+
+    def exec(self, statement) -> _Rows:
+        with Session(self.engine, expire_on_commit=False) as session:
+            return _Rows(session.exec(statement).all())
+
+    def get(self, model, key):
+        with Session(self.engine, expire_on_commit=False) as session:
+            return session.get(model, key)
+
+    def expire_all(self) -> None:
+        pass  # every read is fresh
+
+
 @pytest.fixture
 def crm_db(stack):
     from shared.db import make_engine
     from tests.conftest import service_database_url
 
     engine = make_engine(service_database_url(stack.database_url, "crm"))
-    with Session(engine) as session:
-        yield session
+    yield CrmDb(engine)
     engine.dispose()
 
 
