@@ -120,7 +120,7 @@ def _audit(crm_db, **detail) -> list:
 
     crm_db.expire_all()
     rows = crm_db.exec(select(AuditLog).where(AuditLog.entity.in_(["signin", "user"]))
-                       .order_by(AuditLog.id.desc()).limit(50)).all()
+                       .order_by(AuditLog.id.desc())).all()
     return [r for r in rows if all((r.detail or {}).get(k) == v for k, v in detail.items())]
 
 
