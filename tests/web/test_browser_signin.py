@@ -8,7 +8,6 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.web.conftest import screenshot
 
 
 @pytest.fixture(autouse=True)
@@ -20,7 +19,6 @@ def _providers(stack):
 def test_a_company_person_signs_in_with_mitid_erhverv_and_lands_on_their_portal(desktop_page, stack):
     page, s = desktop_page, stack.seeded
     page.goto("/login")
-    screenshot(page, "login-mitid-erhverv")
     page.get_by_role("link", name="Log ind med MitID Erhverv").click()
     expect(page).to_have_url(re.compile(r"^" + re.escape(stack.oidc.company_issuer) + "/interaction/"))
     page.get_by_role("button", name=f"Sofie Svejser – {s.company_name}", exact=True).click()

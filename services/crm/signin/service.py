@@ -224,9 +224,9 @@ def _staff_user(session: Session, p: Provider, claims: dict[str, Any]) -> User:
     if user is None:
         existing = session.exec(select(User).where(func.lower(User.email) == email.lower())).first()
         if existing is not None and (existing.external_issuer is not None or existing.role == Role.virksomhed.value):
+            # Nobody else's account is taken over by an address; the other user is not the actor here.
             raise _refuse(session, p, "email_taken",
-                          "Din e-mailadresse er knyttet til en anden bruger i Jobbro. Kontakt administratoren.",
-                          user=existing)
+                          "Din e-mailadresse er knyttet til en anden bruger i Jobbro. Kontakt administratoren.")
         if existing is not None and not existing.is_active:
             raise _refuse(session, p, "inactive", "Din bruger er lukket i Jobbro. Kontakt administratoren.",
                           user=existing)
