@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -160,6 +161,41 @@ class Settings(BaseSettings):
     matching_ranking_record_retention_days: int = 730
     # how many of a ranking's top candidates a record keeps (the order page shows 10)
     matching_ranking_record_top: int = 20
+    # OpenID Connect sign-in (issue 13; docs/operations.md "Sign-in"). Two providers, each off
+    # until its issuer is set: companies through the municipality's broker in front of NemLog-in
+    # (MitID Erhverv, OIOSAML 3 attributes passed through as claims), staff through the
+    # municipality's own provider (Entra ID / AD FS). Claim names are settings because brokers differ.
+    # Local passwords: "all" (demo, tests), "admin" (only JOBBRO_ADMIN_EMAIL, the break-glass login)
+    # or "off".
+    jobbro_password_login: Literal["all", "admin", "off"] = "all"
+    oidc_company_issuer: str | None = None
+    oidc_company_client_id: str | None = None
+    oidc_company_client_secret: str | None = None
+    oidc_company_scopes: str = "openid profile nemlogin"
+    oidc_company_claim_subject: str = "https://data.gov.dk/model/core/eid/professional/uuid/persistent"
+    oidc_company_claim_cvr: str = "https://data.gov.dk/model/core/eid/professional/cvr"
+    oidc_company_claim_org_name: str = "https://data.gov.dk/model/core/eid/professional/orgName"
+    oidc_company_claim_name: str = "https://data.gov.dk/model/core/eid/fullName"
+    oidc_company_claim_email: str = "https://data.gov.dk/model/core/eid/email"
+    oidc_company_claim_loa: str = "https://data.gov.dk/concept/core/nsis/loa"
+    # NSIS level of assurance a company person must have signed in with: Lav < Betydelig < Høj.
+    oidc_company_min_loa: Literal["Lav", "Betydelig", "Høj"] = "Betydelig"
+    oidc_staff_issuer: str | None = None
+    oidc_staff_client_id: str | None = None
+    oidc_staff_client_secret: str | None = None
+    oidc_staff_scopes: str = "openid profile email"
+    oidc_staff_claim_subject: str = "sub"  # Entra ID: "oid" is the same person across applications
+    oidc_staff_claim_email: str = "email"  # Entra ID: often "preferred_username"
+    oidc_staff_claim_name: str = "name"
+    oidc_staff_claim_roles: str = "groups"  # Entra ID app roles: "roles"
+    # Group (or app-role) value -> Jobbro role; JSON in the environment. A staff member holding
+    # none of them is refused. Several: the strongest wins (admin > leder > konsulent).
+    oidc_staff_role_map: dict[str, Literal["konsulent", "leder", "admin"]] = {
+        "jobbro-konsulent": "konsulent", "jobbro-leder": "leder", "jobbro-admin": "admin"}
+    # Clock skew allowed when checking an ID token's exp/iat/nbf, in seconds.
+    oidc_clock_skew_seconds: int = 120
+    # What the page for an unknown CVR tells the company to call.
+    oidc_company_help_phone: str = "jobcentrets virksomhedsservice"
 
     @property
     def is_sqlite(self) -> bool:

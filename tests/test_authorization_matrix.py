@@ -126,6 +126,9 @@ CRM = {
     ("GET", "/api/v1/cooperation/orders/{received_order_id}/proposals"): STAFF,
     ("POST", "/api/v1/cooperation/orders/{received_order_id}/proposals"): STAFF,
     ("GET", "/api/v1/cooperation/stats"): STAFF,
+    ("POST", "/api/v1/auth/oidc/{provider}"): PUBLIC,  # the ID token is the credential (services/crm/signin)
+    ("POST", "/api/v1/auth/oidc/{provider}/refusals"): PUBLIC,
+    ("GET", "/api/v1/signin/unknown-companies"): STAFF,
 }
 
 MATCHING = {

@@ -119,6 +119,10 @@ def test_operations_that_need_a_login_declare_401_and_403(specs, service):
         if "WWW-Authenticate" not in op["responses"].get("401", {}).get("headers", {}):
             wrong.append(f"{method.upper()} {path}: 401 without WWW-Authenticate")
     for method, path, op in _operations(spec):
+        # Signing in with an ID token needs no login, yet refuses a person the provider vouched for
+        # (unknown CVR, too low a level of assurance, no role): a 403 of its own (services/crm/signin).
+        if (method, path) == ("post", "/api/v1/auth/oidc/{provider}"):
+            continue
         if not op.get("security") and "403" in op["responses"]:
             wrong.append(f"{method.upper()} {path}: public, yet declares 403")
     assert not wrong, "\n".join(wrong)

@@ -1,4 +1,4 @@
-"""`python -m services.crm serve|migrate|worker|demo`"""
+"""`python -m services.crm serve|migrate|worker|demo|demo-identities`"""
 
 from __future__ import annotations
 
@@ -21,6 +21,9 @@ def main(argv: list[str] | None = None) -> None:
     from services.crm.demo import cli as demo_cli
 
     demo_cli.add_parser(sub)
+    from services.crm.demo import identities as demo_identities
+
+    demo_identities.add_parser(sub)
     args = parser.parse_args(argv)
     if args.command == "serve":
         cli.serve("services.crm.main:app", args)
@@ -32,6 +35,8 @@ def main(argv: list[str] | None = None) -> None:
         worker.run(burst=args.burst, cron=not args.no_cron)
     elif args.command == "demo":
         demo_cli.run(args)
+    elif args.command == "demo-identities":
+        demo_identities.run(args)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from shared.settings import get_settings
 # Each domain contributes its router; a domain not built yet is simply absent.
 DOMAIN_ROUTERS = (
     "services.crm.users.routes",
+    "services.crm.signin.routes",
     "services.crm.companies.routes",
     "services.crm.partnerships.routes",
     "services.crm.activities.routes",

@@ -20,6 +20,7 @@ from services.crm.orders.models import Order, Proposal, ShortlistEntry
 from services.crm.partnerships.models import Partnership, PartnershipGoal
 from services.crm.placements.models import HoursFollowUp, Placement
 from services.crm.satisfaction.models import SatisfactionSurvey
+from services.crm.signin.models import UnknownCompanySignin, UsedIdToken
 from services.crm.users.models import User
 from shared.audit import AuditLog
 from shared.erasure import ErasureRequest
@@ -28,7 +29,7 @@ from shared.events import OutboxEvent
 __all__ = [
     "Activity", "AuditLog", "CentreAgreement", "CentrePlaces", "ErasureRequest", "Campaign", "CampaignTarget", "Company",
     "Contact", "HoursFollowUp", "JobAd", "Order", "OutboxEvent", "Partnership", "PartnershipGoal", "Placement", "Proposal",
-    "SatisfactionSurvey", "ShortlistEntry", "User", "Workplace",
+    "SatisfactionSurvey", "ShortlistEntry", "UnknownCompanySignin", "UsedIdToken", "User", "Workplace",
     # issue 15: the recruitment cooperation
     "CandidateConsent", "IncomingProposal", "InstallationKey", "OutgoingMessage", "OutgoingProposal", "Partner",
     "ReceivedMessage", "ReceivedOrder", "SharedOrder",

@@ -59,10 +59,15 @@ def build_app() -> FastAPI:
         https_only=settings.web_cookie_secure,
     )
 
+    # Signing out ends the provider's session too: the logout form's redirect goes to its origin.
+    from services.web.common.oidc import provider_origins
+
+    csp = CSP.replace("form-action 'self'", " ".join(["form-action 'self'", *provider_origins()]))
+
     @app.middleware("http")
     async def security_headers(request: Request, call_next):
         response = await call_next(request)
-        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("Content-Security-Policy", csp)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         if request.url.path.startswith("/static/") and request.query_params.get("v"):
@@ -149,6 +154,7 @@ def build_app() -> FastAPI:
 
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
 
+    from services.web.common import oidc
     from services.web.common import routes as common
     from services.web.consultant import campaigns, cooperation, job_ads, newsletters, orders
     from services.web.consultant import routes as consultant
@@ -157,7 +163,7 @@ def build_app() -> FastAPI:
     from services.web.portal import routes as portal
     from services.web.public import job_ads as public_job_ads
 
-    for module in (common, consultant, orders, campaigns, newsletters, portal, manager, job_ads, public_job_ads,
+    for module in (common, oidc, consultant, orders, campaigns, newsletters, portal, manager, job_ads, public_job_ads,
                    cooperation, rankings):
         app.include_router(module.router)
     from services.web.consultant import centres as consultant_centres

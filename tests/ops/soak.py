@@ -142,7 +142,7 @@ def main() -> int:
 
     redis.Redis.from_url(REDIS_URL).flushdb()
     for cmd in (["-m", "services.crm", "migrate"], ["-m", "services.matching", "migrate"],
-                ["-m", "services.notifications", "migrate"], ["-m", "services.crm", "demo", "--if-empty"],
+                ["-m", "services.notifications", "migrate"], ["-m", "services.crm", "demo", "--if-empty", "--with-passwords"],
                 ["-m", "services.matching", "demo", "--if-empty"]):
         done = stack.run("setup", *cmd)
         if done.returncode != 0:

@@ -24,6 +24,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from tests.conftest import PG, REDIS, _PG_URL, _REDIS_URL
+from tests.web import oidc_dev
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("JOBBRO_CHROMIUM", "/usr/bin/chromium")
@@ -47,6 +48,8 @@ class Stack:
     database_url: str
     seeded: object
     services: list[str]
+    oidc: object | None = None  # tests/web/oidc_dev.py's providers, None when node is missing
+    oidc_missing: str | None = None
 
 
 def _web_database_url() -> str:
@@ -127,6 +130,7 @@ def stack() -> Iterator[Stack]:
     with Session(crm_engine, expire_on_commit=False) as session, \
             Session(notifications_engine, expire_on_commit=False) as notifications_session:
         seeded = seed(session)
+        oidc_identities = oidc_dev.identities_for(*_company_cvrs(session, seeded))
         # What crm's events would have told notifications about the seeded companies and contacts.
         mirror(session, notifications_session)
         notifications_session.commit()
@@ -137,7 +141,21 @@ def stack() -> Iterator[Stack]:
     procs: list[subprocess.Popen] = []
     ports: dict[str, int] = {}
     taken: set[int] = set()
+    oidc, oidc_missing = None, oidc_dev.missing()
+    if oidc_missing is None:
+        try:
+            oidc_dev.install()
+        except (subprocess.SubprocessError, OSError) as exc:
+            oidc_missing = f"`npm ci` in infra/oidc-dev failed: {exc}"
     try:
+        if oidc_missing is None:
+            # The sign-in providers first: crm and web are configured with their issuers. They
+            # accept the web's callback on any port of the range, as the web's port is not known yet.
+            oidc = oidc_dev.start(lambda: _free_ports(["company", "staff"], skip=taken),
+                                  [f"http://127.0.0.1:{p}" for p in PORT_RANGE], oidc_identities, logs)
+            procs.extend(oidc.procs)
+            taken.update(oidc.ports)
+            env.update(oidc_dev.env(*oidc.ports))
         # One at a time, the web last: a port another program takes between our probe and the
         # service's bind is simply skipped, and the web is told where the others really are.
         for name in services:
@@ -151,7 +169,8 @@ def stack() -> Iterator[Stack]:
         yield Stack(web_url=f"http://127.0.0.1:{ports['web']}", crm_url=f"http://127.0.0.1:{ports['crm']}",
                     matching_url=f"http://127.0.0.1:{ports.get('matching', 1)}",
                     notifications_url=f"http://127.0.0.1:{ports.get('notifications', 1)}",
-                    database_url=database_url, seeded=seeded, services=services)
+                    database_url=database_url, seeded=seeded, services=services, oidc=oidc,
+                    oidc_missing=oidc_missing)
     finally:
         for proc in procs:
             proc.terminate()
@@ -160,6 +179,13 @@ def stack() -> Iterator[Stack]:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+def _company_cvrs(session, seeded) -> tuple[str, str, str, str]:
+    from services.crm.companies.models import Company
+
+    company, other = session.get(Company, seeded.company_id), session.get(Company, seeded.other_company_id)
+    return company.cvr, company.name, other.cvr, other.name
 
 
 def _start(name: str, env: dict, logs: Path, taken: set[int]) -> tuple[subprocess.Popen, int]:

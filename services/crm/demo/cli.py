@@ -26,6 +26,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--if-empty", action="store_true", help="do nothing (and succeed) when companies exist")
     p.add_argument("--seed", type=int, default=2019, help="same seed and --as-of give the same data")
     p.add_argument("--as-of", type=date.fromisoformat, default=None, help="last day of the history (default today)")
+    p.add_argument("--with-passwords", action="store_true",
+                   help=f"give the demo users the password {DEMO_PASSWORD} (benchmarks, soak); by default they "
+                        "sign in with MitID Erhverv or the municipality's login (infra/oidc-dev)")
 
 
 def has_companies(engine: Engine) -> bool:
@@ -35,7 +38,8 @@ def has_companies(engine: Engine) -> bool:
         return bool(conn.execute(select(func.count()).select_from(Company.__table__)).scalar_one())
 
 
-def load(engine: Engine, profile: Profile, seed: int, as_of: date | None, if_empty: bool, out=sys.stdout) -> dict | None:
+def load(engine: Engine, profile: Profile, seed: int, as_of: date | None, if_empty: bool, out=sys.stdout,
+         passwords: bool = True) -> dict | None:
     """Generate into `engine` in one transaction. None when skipped because data exists."""
     if has_companies(engine):
         if if_empty:
@@ -44,12 +48,12 @@ def load(engine: Engine, profile: Profile, seed: int, as_of: date | None, if_emp
                     centres_demo.load(conn, seed, as_of or date.today())
                 print("Demo data: company centres added to the existing demo.", file=out)
             print("Demo data: the database already has companies; nothing loaded.", file=out)
-            print_logins(out)
+            print_logins(out, passwords)
             return None
         raise SystemExit("Demo data needs an empty database (companies exist). Use --if-empty to skip quietly.")
     started = time.perf_counter()
     with engine.begin() as conn:
-        counts = generate(writer_for(conn), profile, seed, as_of)
+        counts = generate(writer_for(conn), profile, seed, as_of, passwords=passwords)
         counts.update(publish_demo_job_ads(conn, as_of))
         counts["order events for matching"] = announce_open_orders(conn)
         counts.update(centres_demo.load(conn, seed, as_of or date.today()))  # issue 14: company centres
@@ -57,15 +61,19 @@ def load(engine: Engine, profile: Profile, seed: int, as_of: date | None, if_emp
     seconds = time.perf_counter() - started
     print(f"Demo data ({profile.name}, seed {seed}) loaded in {seconds:.1f} s: "
           + ", ".join(f"{n:,} {t}" for t, n in counts.items()), file=out)
-    print_logins(out)
+    print_logins(out, passwords)
     return dict(counts)
 
 
-def print_logins(out=sys.stdout) -> None:
-    print(f"Demo logins (password {DEMO_PASSWORD}): " + ", ".join(u.email for u in DEMO_USERS), file=out)
+def print_logins(out=sys.stdout, passwords: bool = True) -> None:
+    if passwords:
+        print(f"Demo logins (password {DEMO_PASSWORD}): " + ", ".join(u.email for u in DEMO_USERS), file=out)
+    else:
+        print("Demo logins: 'Log ind med MitID Erhverv' (a person per demo company) and the municipality's login "
+              "(" + ", ".join(u.email for u in DEMO_USERS if u.role != "virksomhed") + "); no passwords.", file=out)
 
 
 def run(args: argparse.Namespace) -> None:
     from shared.db import get_engine
 
-    load(get_engine(), PROFILES[args.size], args.seed, args.as_of, args.if_empty)
+    load(get_engine(), PROFILES[args.size], args.seed, args.as_of, args.if_empty, passwords=args.with_passwords)

@@ -875,16 +875,21 @@ class Generator:
 
     def company_user(self) -> None:
         user = next(u for u in DEMO_USERS if u.role == "virksomhed")
-        if user.email in self.w.user_ids([user.email]):
+        # Without passwords the company's people sign in with MitID Erhverv (the dev broker) instead.
+        if self.password_hash is None or user.email in self.w.user_ids([user.email]):
             return
         self.write("app_user", [(self.new_id("app_user"), user.email, self.password_hash, user.full_name, user.role,
                                  self.showcase.id, True, 0, self.stamp(self.start))])
 
 
 def generate(writer, profile: Profile = NORMAL, seed: int = 2019, as_of: date | None = None,
-             password_hash: str | None = None) -> Counter:
-    """Write the demo data through `writer`; returns rows written per table."""
-    if password_hash is None:
+             password_hash: str | None = None, passwords: bool = True) -> Counter:
+    """Write the demo data through `writer`; returns rows written per table.
+
+    `passwords=False` (the demo `make run` loads): no demo user has a password; staff sign in with
+    the municipality's login and companies with MitID Erhverv (infra/oidc-dev), only the admin
+    (JOBBRO_ADMIN_*) keeps one."""
+    if password_hash is None and passwords:
         from services.crm.demo.users import DEMO_PASSWORD
         from shared.auth import hash_password
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from shared.models_base import utcnow
@@ -9,10 +10,12 @@ from shared.models_base import utcnow
 
 class User(SQLModel, table=True):
     __tablename__ = "app_user"
+    __table_args__ = (UniqueConstraint("external_issuer", "external_subject", name="uq_app_user_external_identity"),)
 
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=254, unique=True, index=True)
-    password_hash: str = Field(max_length=255)
+    # None for people who sign in through an OpenID Connect provider: only local logins have one.
+    password_hash: str | None = Field(default=None, max_length=255)
     full_name: str = Field(max_length=200)
     role: str = Field(max_length=20)
     company_id: int | None = Field(default=None, foreign_key="company.id", index=True)
@@ -20,3 +23,6 @@ class User(SQLModel, table=True):
     failed_logins: int = 0
     locked_until: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
+    # The provider's issuer and subject of someone who signs in with OpenID Connect (services/crm/signin).
+    external_issuer: str | None = Field(default=None, max_length=300)
+    external_subject: str | None = Field(default=None, max_length=200)

@@ -9,10 +9,12 @@ from sqlmodel import Session, func, select
 from services.crm.companies.models import Company
 from services.crm.users.models import User
 from services.crm.users.schemas import UserCreate
+from shared import audit
 from shared.auth import Principal, burn_verify_time, create_access_token, hash_password, verify_password
 from shared.errors import Conflict, DomainError, Invalid
 from shared.glossary import Role
 from shared.models_base import utcnow
+from shared.settings import get_settings
 
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
@@ -53,10 +55,22 @@ def create_user(session: Session, data: UserCreate) -> User:
     return user
 
 
+def _password_login_allowed(email: str) -> bool:
+    # Companies and staff sign in through their providers (services/crm/signin); a local password
+    # remains for the bootstrap admin (the break-glass login) and the demo, as JOBBRO_PASSWORD_LOGIN says.
+    settings = get_settings()
+    mode = settings.jobbro_password_login
+    if mode == "all":
+        return True
+    return mode == "admin" and bool(settings.jobbro_admin_email) and email.lower() == settings.jobbro_admin_email.lower()
+
+
 def login(session: Session, email: str, password: str) -> str:
+    if not _password_login_allowed(email):
+        raise LoginFailed("Login med adgangskode er slået fra. Brug knappen til MitID Erhverv eller kommunens login.")
     user = get_by_email(session, email)
     now = utcnow()
-    if user is None or not user.is_active:
+    if user is None or not user.is_active or not user.password_hash:
         session.commit()  # nothing written: ends the read before the deliberate slow check
         burn_verify_time(password)
         raise LoginFailed("Forkert e-mail eller adgangskode.")
@@ -79,11 +93,11 @@ def login(session: Session, email: str, password: str) -> str:
         session.add(user)
         session.commit()
         raise LoginFailed("Forkert e-mail eller adgangskode.")
-    if user.failed_logins or user.locked_until:
-        user.failed_logins = 0
-        user.locked_until = None
-        session.add(user)
-        session.commit()
+    user.failed_logins = 0
+    user.locked_until = None
+    session.add(user)
+    audit.record(session, principal_of(user), "crm", "login", "signin", user.id, {"method": "password"})
+    session.commit()
     return create_access_token(principal_of(user))
 
 

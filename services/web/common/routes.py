@@ -8,9 +8,11 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 
 from services.web.api import Api, ApiError
+from services.web.common.oidc import provider_logout_url, providers
 from services.web.rendering import render
 from services.web.session import end_session, start_session, user_of, verify_csrf
 from shared.glossary import Role
+from shared.settings import get_settings
 
 router = APIRouter()
 
@@ -32,10 +34,18 @@ def home(request: Request):
     return RedirectResponse(START_PAGES[user.role], status_code=303)
 
 
+def _login_page(request: Request, context: dict, status_code: int = 200):
+    # The sign-in buttons of the configured providers, and the password form while it is allowed.
+    context = {**context, "signin_providers": list(providers().values()),
+               "password_login": get_settings().jobbro_password_login != "off"}
+    return render(request, "login.html", context, status_code=status_code)
+
+
 @router.get("/login")
-def login_form(request: Request, next: str | None = None, udloebet: int | None = None):
-    message = "Dit login er udløbet. Log ind igen." if udloebet else None
-    return render(request, "login.html", {"next": _safe_next(next) or "", "message": message})
+def login_form(request: Request, next: str | None = None, udloebet: int | None = None,
+               logget_ud: int | None = None):
+    message = "Dit login er udløbet. Log ind igen." if udloebet else "Du er logget ud." if logget_ud else None
+    return _login_page(request, {"next": _safe_next(next) or "", "message": message})
 
 
 @router.post("/login", dependencies=[Depends(verify_csrf)])
@@ -61,11 +71,12 @@ async def login(
         else:
             start_session(request, token, me)
             return RedirectResponse(_safe_next(next) or START_PAGES[Role(me["role"])], status_code=303)
-    return render(request, "login.html", {"values": values, "errors": errors, "next": _safe_next(next) or ""},
-                  status_code=422 if errors else 200)
+    return _login_page(request, {"values": values, "errors": errors, "next": _safe_next(next) or ""},
+                       status_code=422 if errors else 200)
 
 
 @router.post("/logout", dependencies=[Depends(verify_csrf)])
-def logout(request: Request):
+async def logout(request: Request):
+    provider_url = await provider_logout_url(request, request.session.get("signin"))
     end_session(request)
-    return RedirectResponse("/login", status_code=303)
+    return RedirectResponse(provider_url or "/login?logget_ud=1", status_code=303)

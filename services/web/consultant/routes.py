@@ -40,10 +40,13 @@ async def company_search(request: Request, user: Staff, q: str = "", mode: str =
 @router.get("/virksomheder")
 async def companies(request: Request, user: Staff, q: str = "", offset: int = 0):
     api = api_for(request, user)
-    result = await api.get("crm", "/api/v1/companies", q=q.strip()[:100] or None, limit=25, offset=max(offset, 0),
-                           consultant_id=None if q else user.id)
+    result, unknown_signins = await gather(
+        api.get("crm", "/api/v1/companies", q=q.strip()[:100] or None, limit=25, offset=max(offset, 0),
+                consultant_id=None if q else user.id),
+        api.get_or_none("crm", "/api/v1/signin/unknown-companies"))
     return render(request, "consultant/companies.html",
-                  {"nav": "virksomheder", "q": q, "result": result, "offset": offset, "mine": not q})
+                  {"nav": "virksomheder", "q": q, "result": result, "offset": offset, "mine": not q,
+                   "unknown_signins": unknown_signins or []})
 
 
 # -- log a visit or call -----------------------------------------------------------------------
