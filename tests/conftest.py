@@ -119,8 +119,14 @@ def _reset_caches() -> None:
     get_redis.cache_clear()
 
 
-@pytest.fixture(scope="session")
-def engine():
+_PREPARED = False
+
+
+def _prepare_database() -> None:
+    """A fresh schema with every service's history applied, once per run."""
+    global _PREPARED
+    if _PREPARED:
+        return
     _reset_caches()
     from shared.db import get_engine
 
@@ -133,6 +139,24 @@ def engine():
 
     for service in SERVICES:  # crm first: its history made the common tables before the split
         cli.migrate(service, database_url=DATABASE_URL, configure_logger=False)
+    eng.dispose()
+    _PREPARED = True
+
+
+def pytest_sessionstart(session):
+    # Before collection: test modules that load an app's OpenAPI at import (tests/test_fuzz_openapi.py)
+    # run its start-up against the test database, which must already have today's schema, not
+    # whatever an earlier run of older code left there.
+    _prepare_database()
+
+
+@pytest.fixture(scope="session")
+def engine():
+    _prepare_database()
+    _reset_caches()
+    from shared.db import get_engine
+
+    eng = get_engine()
     yield eng
     eng.dispose()
 
