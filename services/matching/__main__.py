@@ -96,6 +96,14 @@ def main(argv: list[str] | None = None) -> int:
             ensure_default_model()
         else:
             print(convert(Path(get_settings().matching_model)))
+        try:
+            # The title index's label vectors and trained map (cached): built here, once, rather
+            # than by the first service start after a new ESCO or model.
+            from services.matching.esco.recognise import get_recogniser
+
+            get_recogniser()
+        except Exception as exc:  # no ESCO yet: the service builds it when ESCO is there
+            print(f"matching: title index not built now ({exc})", file=sys.stderr)
     elif args.command == "reembed":
         from services.matching.index.jobs import queue, reembed_all
 

@@ -6,12 +6,13 @@ Skills and occupations are found from their Danish labels in three ways, each re
 - `bøjet`: the label's content words occur, inflected and perhaps reordered, within a short
   window ("betjening af gaffeltrucks" for "betjene gaffeltruck");
 - `fuzzy`: a one-word label is spelled nearly the same (rapidfuzz ratio >= 88), e.g. typos.
-Titles are normalised with character n-gram TF-IDF over every Danish occupation label, which
-copes with compounds ("lagermedarbejder" ~ "lagerarbejder") where word matching fails.
+Titles are normalised by `titles.TitleIndex`: character n-grams and the embedding model fused over
+every Danish ESCO label, with ESCO's own rules for ties and trainee titles.
 """
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -128,37 +129,41 @@ class OccupationScore:
 
 
 class TitleNormaliser:
-    """Top-k ESCO occupations for a title by character n-gram TF-IDF over the Danish labels."""
+    """Top-k ESCO occupations for a job title (services/matching/esco/titles.py says how)."""
 
-    def __init__(self, catalog: Catalog) -> None:
-        from sklearn.feature_extraction.text import TfidfVectorizer
+    def __init__(self, catalog: Catalog, embedder=None) -> None:
+        from services.matching.esco.titles import TitleIndex
 
-        labels: list[str] = []
-        owners: list[int] = []
-        self.exact: dict[str, int] = {}
-        for occ in catalog.occupations:
-            for label in occ.labels:
-                key = " ".join(words(label))
-                labels.append(key)
-                owners.append(occ.id)
-                self.exact.setdefault(key, occ.id)
-        self.vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, dtype=np.float32)
-        self.matrix = self.vectorizer.fit_transform(labels).tocsr()
-        self.owners = np.array(owners, dtype=np.int32)
-        self.n_occupations = len(catalog.occupations)
+        self.index = TitleIndex(catalog, embedder)
+        self._cache: dict[tuple[str, int], list[OccupationScore]] = {}
 
     def top(self, title: str, k: int = 3) -> list[OccupationScore]:
-        key = " ".join(words(title))
-        if not key:
+        key = (" ".join(words(title)), k)
+        if not key[0]:
             return []
-        sims = (self.matrix @ self.vectorizer.transform([key]).T).toarray().ravel()
-        per_occ = np.zeros(self.n_occupations, dtype=np.float32)
-        np.maximum.at(per_occ, self.owners, sims)
-        if key in self.exact:
-            per_occ[self.exact[key]] = 1.0
-        idx = np.argpartition(-per_occ, min(k, len(per_occ) - 1))[:k]
-        idx = idx[np.argsort(-per_occ[idx])]
-        return [OccupationScore(int(i), round(float(per_occ[i]), 4)) for i in idx if per_occ[i] > 0]
+        got = self._cache.get(key)
+        if got is None:
+            ranked = self.index.rank([title], k, occupations_only=True)[0]
+            got = [OccupationScore(x.concept, x.score) for x in ranked]
+            if len(self._cache) > 4096:  # titles repeat (desired occupations, orders): keep a bounded few
+                self._cache.clear()
+            self._cache[key] = got
+        return list(got)
+
+
+def _title_embedder():
+    """The embedding model for titles, or None (n-grams alone) when disabled or missing."""
+    from shared.settings import get_settings
+
+    if not get_settings().matching_load_model:
+        return None
+    try:
+        from services.matching.embedding.model import get_embedder
+
+        return get_embedder()
+    except Exception as exc:  # /ready reports the missing model; titles still normalise by n-grams
+        logging.getLogger(__name__).warning("titles: no embedding model (%s); character n-grams only", exc)
+        return None
 
 
 class Recogniser:
@@ -171,7 +176,7 @@ class Recogniser:
             for s in catalog.skills
         ])
         self.occupations = LabelMatcher([(o.id, o.labels) for o in catalog.occupations])
-        self.titles = TitleNormaliser(catalog)
+        self.titles = TitleNormaliser(catalog, _title_embedder())
 
     def skill_hits(self, text: str) -> list[Hit]:
         return self.skills.find(text)

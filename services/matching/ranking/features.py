@@ -11,6 +11,7 @@ from typing import Any
 
 from services.matching.esco.catalog import Catalog
 from services.matching.esco.recognise import Recogniser, get_recogniser
+from services.matching.esco.titles import SIMILAR_CAP
 from services.matching.ranking.lexical import CharNgrams, Profile, get_ngrams
 
 LEXICAL_TERMS = 64
@@ -80,6 +81,10 @@ def vacancy_features(title: str, text: str, rec: Recogniser | None = None,
     ngrams = ngrams or get_ngrams()
     cat = rec.catalog
     occs = [(o.id, o.score) for o in rec.normalise_title(title, k=3)] if title.strip() else []
+    if occs and occs[0][1] > SIMILAR_CAP:
+        # The title is an ESCO label: its occupations (ties included) are the vacancy's; merely
+        # similar occupations would lend their candidates occupation credit they have not earned.
+        occs = [(o, s) for o, s in occs if s > SIMILAR_CAP]
     if not occs:
         occs = [(h.id, OCCUPATION_IN_TEXT_SCORE) for h in rec.occupation_hits(text)][:3]
     hits = rec.skill_hits(title + "\n" + text)

@@ -1,0 +1,99 @@
+"""Job-title normalisation: titles a new user tried, ESCO's own tie rules, trainee titles.
+
+Production code end to end: the recogniser the service loads (with the embedding model when it is
+there, n-grams alone otherwise), and the vacancy features ranking reads.
+"""
+
+import pytest
+
+from services.matching.esco.titles import trade_of
+
+
+@pytest.fixture(scope="module")
+def rec():
+    from services.matching.esco.recognise import get_recogniser
+
+    return get_recogniser()
+
+
+def _top(rec, title: str, k: int = 3) -> list[str]:
+    return [rec.catalog.occupations[o.id].label for o in rec.normalise_title(title, k)]
+
+
+@pytest.mark.parametrize("title, occupation", [
+    # Six occupations carry "svejser" as an alternative label; ESCO's occupation "svejser" must win.
+    ("Svejser", "svejser"),
+    ("svejser", "svejser"),
+    # "murer" is also an alternative label of "bygmester" and "terrazzoarbejder".
+    ("Murer", "murer"),
+    ("Lagerarbejder", "lagerarbejder"),
+    # Apprentices and trainees belong to their trade.
+    ("Murerlærling", "murer"),
+    ("Tømrerlærling", "tømrer"),
+    ("Social- og sundhedshjælper-elev", "social- og sundhedshjælper"),
+    ("Elektrikerlærling", "elektriker"),
+    ("Lærling som tømrer", "tømrer"),
+])
+def test_title_goes_to_esco_occupation(rec, title, occupation):
+    assert _top(rec, title)[0] == occupation
+
+
+def test_a_preferred_label_outscores_every_alternative_label_holder(rec):
+    top = rec.normalise_title("Svejser", 6)
+    assert top[0].score == 1.0
+    assert all(o.score < 1.0 for o in top[1:])
+    labels = _top(rec, "Svejser", 6)
+    # The broader welder comes before the ornamental metalworker, whatever the tie order of ids.
+    assert labels.index("svejser") < labels.index("metalarbejder inden for ornamental udsmykning")
+
+
+def test_shared_alternative_label_goes_to_the_broader_occupation():
+    from services.matching.esco.catalog import Catalog, Occupation
+    from services.matching.esco.titles import Params, TitleIndex
+
+    occs = [
+        Occupation(0, "u:0", "punktsvejser", ["svejser"], "7212", "7212.3.4"),
+        Occupation(1, "u:1", "metalarbejder inden for ornamental udsmykning", ["svejser"], "7223", "7223.14"),
+        Occupation(2, "u:2", "svejsearbejder", ["svejser"], "7212", "7212.3"),
+    ]
+    cat = Catalog(occs, [], {"7212": "Svejsere", "7223": "Metalarbejdere"}, {o.uri: o.id for o in occs}, {}, "test")
+    index = TitleIndex(cat, None, Params(ngram_weight=1.0))
+    ranked = [x.concept for x in index.rank(["Svejser"], occupations_only=True)[0]]
+    assert ranked[0] == 2  # 7212.3 is broader than its own specialism 7212.3.4
+    assert ranked.index(0) > 0 and ranked.index(1) > 0
+
+
+@pytest.mark.parametrize("key, trade", [
+    ("murerlærling", "murer"),
+    ("social- og sundhedshjælper-elev", "social- og sundhedshjælper"),
+    ("sosu-elev", "sosu"),
+    ("elev som tømrer", "tømrer"),
+    ("kontorelev", "kontor"),
+    ("elev", None),
+    ("lærling", None),
+    ("tømrer", None),
+])
+def test_trade_of_trainee_titles(key, trade):
+    assert trade_of(key) == trade
+
+
+def test_apprentice_vacancy_takes_its_trades_skills(rec):
+    """The demo order "Murerlærling" once read as "bygmester" with labour law as its one skill."""
+    from services.matching.ranking.features import vacancy_features
+
+    feats = vacancy_features("Murerlærling", "Vi søger en lærling til vores murerfirma.", rec=rec)
+    cat = rec.catalog
+    assert cat.occupations[feats.occupations[0][0]].label == "murer"
+    essential = {cat.skills[s].label for s in feats.essential}
+    assert "arbejdsmarkedsret" not in essential
+
+
+def test_welder_vacancy_skills_are_not_ornamental(rec):
+    from services.matching.ranking.features import vacancy_features
+
+    feats = vacancy_features("Svejser", "Vi søger en svejser til vores værksted.", rec=rec)
+    cat = rec.catalog
+    assert cat.occupations[feats.occupations[0][0]].label == "svejser"
+    essential = {cat.skills[s].label for s in feats.essential}
+    assert "udforme dekorativt design" not in essential
+    assert feats.essential, "a welder vacancy must still name the skills a candidate shares"
