@@ -4,6 +4,9 @@ idle records; each public function is one commit (retention: one per candidate).
 
 from __future__ import annotations
 
+import copy
+import threading
+from collections import OrderedDict
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -53,23 +56,40 @@ def to_read(session: Session, c: Candidate, warnings: list[str] | None = None) -
     })
 
 
+_FEATURES_KEPT = 64
+_features_kept: OrderedDict[tuple[str, tuple[str, ...]], dict[str, Any]] = OrderedDict()
+_features_lock = threading.Lock()
+
+
 def _features(c: Candidate) -> dict[str, Any]:
-    feats = candidate_features(c.cv_text, list(c.desired_occupations)).to_json(get_catalog())
-    warning = language_warning(c.cv_text)
-    feats["warnings"] = [warning] if warning else []
+    """The CV's features, kept briefly by text so a write can use what was computed before its
+    transaction began (update())."""
+    key = (c.cv_text or "", tuple(c.desired_occupations or ()))
+    with _features_lock:
+        feats = _features_kept.get(key)
+    if feats is None:
+        feats = candidate_features(c.cv_text, list(c.desired_occupations or [])).to_json(get_catalog())
+        warning = language_warning(c.cv_text)
+        feats["warnings"] = [warning] if warning else []
+        with _features_lock:
+            _features_kept[key] = feats
+            while len(_features_kept) > _FEATURES_KEPT:
+                _features_kept.popitem(last=False)
     c.cv_language = detect_language(c.cv_text)
-    return feats
+    return copy.deepcopy(feats)
 
 
 def create(session: Session, principal: Principal, data: CandidateCreate) -> tuple[Candidate, list[str]]:
+    values = data.model_dump()
+    values["cv_text"] = clean_text(values["cv_text"], "cv_text")
+    c = Candidate(**values, code_list_version=TARGET_GROUP_CODE_LIST_VERSION, created_by=principal.user_id)
+    # The features (seconds of CPU: the title normaliser's model, the skills) before the
+    # transaction begins: on SQLite its first statement takes the write lock.
+    c.features = _features(c)
     existing = queries.by_ref(session, data.candidate_ref)
     if existing:
         raise Conflict(f"Kandidat '{data.candidate_ref}' findes allerede.", field="candidate_ref",
                        existing={"id": existing.id, "candidate_ref": existing.candidate_ref})
-    values = data.model_dump()
-    values["cv_text"] = clean_text(values["cv_text"], "cv_text")
-    c = Candidate(**values, code_list_version=TARGET_GROUP_CODE_LIST_VERSION, created_by=principal.user_id)
-    c.features = _features(c)
     c.version = store.bump_version(session)
     session.add(c)
     session.flush()
@@ -116,6 +136,17 @@ def update(session: Session, principal: Principal, ref: str, data: CandidateUpda
     if c is None:
         raise not_found(ref)
     changes = data.model_dump(exclude_unset=True)
+    new_text = clean_text(changes["cv_text"], "cv_text") if changes.get("cv_text") is not None else None
+    if (new_text is not None and new_text != c.cv_text) or changes.get("desired_occupations") is not None:
+        # New features take seconds of CPU: end the read (on SQLite: the write lock) first, compute
+        # them, then read again and write in a short transaction.
+        probe = Candidate(cv_text=new_text if new_text is not None else c.cv_text,
+                          desired_occupations=changes.get("desired_occupations") or list(c.desired_occupations or []))
+        session.commit()
+        _features(probe)  # kept by text (_features' cache) for the write below
+        c = queries.by_ref(session, ref)
+        if c is None:
+            raise not_found(ref)
     for key in ("fleksjob_visiteret", "single_parent", "consent_other_municipalities", "driving_licences",
                 "languages", "desired_occupations", "cv_text", "consent_cooperation", "cooperation_summary"):
         if key in changes and changes[key] is None:

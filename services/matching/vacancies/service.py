@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+import threading
+from collections import OrderedDict
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,6 +16,7 @@ from services.matching.index import jobs, store
 from services.matching.ranking.features import vacancy_features
 from services.matching.vacancies.models import Vacancy
 from services.matching.vacancies.schemas import VacancyCreate, VacancyRead, VacancyUpdate
+from shared.db import get_engine, read_only
 from shared.errors import Conflict, Invalid, NotFound
 from shared.models_base import utcnow
 
@@ -36,8 +40,41 @@ def _check_text(text: str) -> str:
     return text
 
 
+# A vacancy's text features take seconds of CPU (the title normaliser's model, the skills): they
+# are computed before a write transaction begins and kept here by text, so SQLite's write lock
+# (BEGIN IMMEDIATE) is never held while the model works and other writers never queue behind it
+# (docs/architecture.md, "The embedded default under load").
+_FEATURES_KEPT = 512
+_features: OrderedDict[tuple[str, str], dict] = OrderedDict()
+_features_lock = threading.Lock()
+
+
+def _features_json(title: str, text: str) -> dict:
+    key = (title, text)
+    with _features_lock:
+        hit = _features.get(key)
+        if hit is not None:
+            _features.move_to_end(key)
+            return copy.deepcopy(hit)
+    value = vacancy_features(title, text).to_json(get_catalog())
+    with _features_lock:
+        _features[key] = value
+        while len(_features) > _FEATURES_KEPT:
+            _features.popitem(last=False)
+    return copy.deepcopy(value)
+
+
+def _prepare_features(where, title: str, text: str) -> None:
+    """Compute the features a write is about to need, before its transaction: a short read (no
+    write lock) says whether the stored text differs."""
+    with Session(read_only(get_engine())) as s:
+        row = s.exec(select(Vacancy.title, Vacancy.text, Vacancy.features).where(where)).first()
+    if row is None or (row[0], row[1]) != (title, text) or not row[2]:
+        _features_json(title, text)
+
+
 def refresh_features(v: Vacancy) -> None:
-    v.features = vacancy_features(v.title, v.text).to_json(get_catalog())
+    v.features = _features_json(v.title, v.text)
     v.version += 1
 
 
@@ -51,6 +88,7 @@ def get(session: Session, vacancy_id: int) -> Vacancy:
 def create(session: Session, data: VacancyCreate) -> Vacancy:
     values = data.model_dump()
     values["text"] = _check_text(values["text"])
+    _features_json(values["title"], values["text"])  # before the transaction (see _features_json)
     if data.order_id is not None:
         from sqlmodel import select
 
@@ -120,6 +158,9 @@ def upsert_from_order(session: Session, payload: dict[str, Any], occurred_at: da
     """
     order_id = int(payload["order_id"])
     company = payload.get("company") or {}
+    if payload.get("title"):
+        _prepare_features(Vacancy.order_id == order_id, payload["title"][:200],
+                          _check_text(payload.get("description") or ""))
     v = session.exec(select(Vacancy).where(Vacancy.order_id == order_id)).first()
     if _stale(v, occurred_at):
         return v
@@ -155,6 +196,9 @@ def upsert_from_shared_order(session: Session, payload: dict[str, Any],
     """`cooperation.order_received`: the vacancy of an order a partner jobcentre shared (created,
     changed or closed), from the payload alone; idempotent on shared_order_id."""
     shared_id = int(payload["shared_order_id"])
+    if payload.get("title"):
+        _prepare_features(Vacancy.shared_order_id == shared_id, payload["title"][:200],
+                          _check_text(payload.get("description") or ""))
     v = session.exec(select(Vacancy).where(Vacancy.shared_order_id == shared_id)).first()
     if _stale(v, occurred_at):
         return v
@@ -221,6 +265,9 @@ def apply_centre_places(session: Session, payload: dict[str, Any], occurred_at: 
     payload alone; an event older than the last one applied changes nothing."""
     centre_id = int(payload["centre_id"])
     company = payload.get("company") or {}
+    if payload.get("places") and (payload.get("title") or payload.get("name")):
+        _prepare_features(Vacancy.centre_id == centre_id, (payload.get("title") or payload["name"])[:200],
+                          _centre_text(payload))
     existing = {v.scheme: v for v in session.exec(select(Vacancy).where(Vacancy.centre_id == centre_id)).all()}
     if any(_stale(v, occurred_at) for v in existing.values()):
         return list(existing.values())
