@@ -21,14 +21,14 @@ def _providers(stack):
         pytest.skip(f"sign-in tests skipped: {stack.oidc_missing}")
 
 
-def _company_signs_in(browser, stack):
+def _company_signs_in(browser, stack, cvr: str = CVR):
     """A fresh browser (no provider session): the person signs in with MitID Erhverv, typing the CVR."""
     context = browser.new_context(viewport=DESKTOP, base_url=stack.web_url, locale="da-DK")
     page = context.new_page()
     page.set_default_timeout(15_000)
     page.goto("/login")
     page.get_by_role("link", name="Log ind med MitID Erhverv").click()
-    page.get_by_label("CVR-nummer").fill(CVR)
+    page.get_by_label("CVR-nummer").fill(cvr)
     page.get_by_label("Navn").fill(PERSON)
     page.get_by_role("button", name="Log ind som denne person").click()
     return context, page
@@ -70,3 +70,20 @@ def test_an_unknown_cvr_is_created_from_the_list_and_its_person_then_gets_the_po
     expect(person).to_have_url(stack.web_url + "/portal")
     expect(person.locator("main")).to_contain_text("Begynder Byg ApS")
     context.close()
+
+
+def test_the_list_of_attempts_and_the_form_fit_a_phone(browser, phone_page, stack):
+    context, person = _company_signs_in(browser, stack, "41234571")
+    expect(person.get_by_role("heading", level=1)).to_have_text("Jeres virksomhed er ikke kendt af jobcentret endnu")
+    context.close()
+    page = phone_page
+    login_in_browser(page, stack.seeded.konsulent_email, stack.seeded.password)
+    page.goto("/virksomheder")
+    expect(page.get_by_role("link", name="Opret virksomheden med CVR 41234571")).to_be_visible()
+    for path in ("/virksomheder", "/virksomheder/ny?cvr=41234571&navn=Virksomhed+med+CVR+41234571"):
+        page.goto(path)
+        fits = page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        assert fits, f"{path} is wider than a phone"
+    page.get_by_role("button", name="Opret virksomheden").click()
+    expect(page.locator("#fejl")).to_be_focused()  # the summary of what to fix, reached first
+    expect(page.locator("#e-postcode")).to_have_text("Postnummer skal udfyldes.")
