@@ -163,6 +163,9 @@ def build_app() -> FastAPI:
     from services.web.portal import routes as portal
     from services.web.public import job_ads as public_job_ads
 
+    from services.web.consultant import company_create  # issue 13; before /virksomheder/{company_id}
+
+    app.include_router(company_create.router)
     for module in (common, oidc, consultant, orders, campaigns, newsletters, portal, manager, job_ads, public_job_ads,
                    cooperation, rankings):
         app.include_router(module.router)
