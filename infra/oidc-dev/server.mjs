@@ -81,7 +81,21 @@ const provider = new Provider(issuer, {
   // The broker passes the OIOSAML attributes in the ID token itself, as the municipalities' brokers do.
   conformIdTokenClaims: false,
   pkce: { required: () => true },
-  features: { devInteractions: { enabled: false }, rpInitiatedLogout: { enabled: true } },
+  features: {
+    devInteractions: { enabled: false },
+    // The provider's own sign-out pages in Danish (the library's defaults are English and load a web font).
+    rpInitiatedLogout: {
+      enabled: true,
+      async logoutSource(ctx, form) {
+        ctx.body = shell('Log ud', `<h1>Vil du også logge ud af ${esc(conf.title)}?</h1>${form}
+<button autofocus type="submit" form="op.logoutForm" value="yes" name="logout">Ja, log mig ud</button>
+<button type="submit" form="op.logoutForm">Nej, forbliv logget ind</button>`);
+      },
+      async postLogoutSuccessSource(ctx) {
+        ctx.body = shell('Logget ud', '<h1>Du er logget ud</h1><p>Du kan lukke vinduet.</p>');
+      },
+    },
+  },
   ttl: {
     // An identity may carry a short ID-token lifetime (tests of an expired token).
     IdToken: (ctx, token) => byId.get(token?.available?.sub)?.id_token_ttl ?? 3600,
@@ -106,14 +120,18 @@ const provider = new Provider(issuer, {
 });
 provider.proxy = false;
 
-function page(res, title, body, status = 200) {
-  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8' });
-  res.end(`<!doctype html><html lang="da"><head><meta charset="utf-8"><title>${esc(title)}</title>
+function shell(title, body) {
+  return `<!doctype html><html lang="da"><head><meta charset="utf-8"><title>${esc(title)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem}
 button{display:block;width:100%;margin:.4rem 0;padding:.7rem;font-size:1rem;text-align:left;cursor:pointer}
 .note{background:#fff3cd;padding:.5rem 1rem}</style></head><body>
-<p class="note">Udviklingsudbyder – kun til test og demo. ${esc(conf.title)}</p>${body}</body></html>`);
+<p class="note">Udviklingsudbyder – kun til test og demo. ${esc(conf.title)}</p>${body}</body></html>`;
+}
+
+function page(res, title, body, status = 200) {
+  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8' });
+  res.end(shell(title, body));
 }
 
 async function readForm(req) {

@@ -109,6 +109,22 @@ def test_companies_have_valid_unique_cvrs_and_local_postcodes(demo):
     assert DEMO_COMPANY_NAME in {r.name for r in rows}
 
 
+def test_no_open_order_is_past_its_deadline_so_the_first_start_expires_and_surveys_nothing(demo):
+    # The daily job expires an open order the day after its deadline and mails the company a
+    # satisfaction survey; demo orders left open past it all closed on the first start of `make
+    # run`, mailing companies about orders years old and halving the response rate on the dashboard.
+    from services.crm.orders.lifecycle import OPEN
+    from services.crm.orders.models import Order
+
+    connection, _ = demo
+    stale = scalar(connection, select(func.count()).select_from(Order).where(
+        Order.status.in_([s.value for s in OPEN]), Order.deadline < AS_OF))
+    assert stale == 0
+    partly_expired = scalar(connection, select(func.count()).select_from(Order).where(
+        Order.status == "udloebet", Order.positions_filled > 0))
+    assert partly_expired > 0  # an expired order keeps the positions it did fill
+
+
 def test_2019_figures_land_in_the_seeds_ranges(client):
     leder = token(client, "leder@jobbro.dk")
     k = client.get("/api/v1/kpi", params={"from": "2019-01-01", "to": "2019-12-31"}, headers=leder).json()

@@ -340,6 +340,35 @@ def test_the_demo_answers_about_40_percent_mostly_satisfied_and_mails_the_showca
         connection.close()
 
 
+def test_the_demo_mails_the_demo_company_also_when_its_people_sign_in_with_mitid(engine):
+    # `make run` loads the demo without passwords: no `virksomhed` user exists until the company's
+    # person first signs in, and the showcase survey must still reach the demo company's inbox.
+    from sqlmodel import Session
+
+    from services.crm.companies.models import Company
+    from services.crm.demo.generator import generate
+    from services.crm.demo.satisfaction import add_surveys
+    from services.crm.demo.users import DEMO_COMPANY_NAME
+    from services.crm.demo.writers import writer_for
+    from services.crm.users.models import User
+    from tests.crm.test_demo import AS_OF, TINY
+
+    connection = engine.connect()
+    outer = connection.begin()
+    try:
+        generate(writer_for(connection), TINY, seed=7, as_of=AS_OF, passwords=False)
+        add_surveys(connection, 7, AS_OF)
+        s = Session(bind=connection)
+        assert s.exec(select(User).where(User.role == "virksomhed")).first() is None
+        demo_company = s.exec(select(Company.id).where(Company.name == DEMO_COMPANY_NAME)).one()
+        (event,) = s.exec(select(OutboxEvent).where(OutboxEvent.type == "survey.requested")).all()
+        assert event.payload["company_id"] == demo_company
+        s.close()
+    finally:
+        outer.rollback()
+        connection.close()
+
+
 @pytest.mark.redis
 def test_the_closing_s_events_are_pushed_right_after_its_one_commit(committed, engine, redis_conn):
     """The survey adds to the closing transaction without a savepoint of its own: a savepoint

@@ -45,9 +45,9 @@ def test_a_consultant_signs_in_with_the_municipalitys_login_and_signs_out_of_bot
     expect(page).to_have_url(stack.web_url + "/min-dag")
     expect(page).to_have_title(re.compile(r"^Min dag"))
     page.get_by_role("button", name="Log ud").click()
-    # The provider asks whether to end its session too (oidc-provider's own page), then sends us back.
+    # The provider asks (in Danish) whether to end its session too, then sends us back.
     expect(page).to_have_url(re.compile(r"^" + re.escape(stack.oidc.staff_issuer) + "/session/end"))
-    page.get_by_role("button", name="Yes, sign me out").click()
+    page.get_by_role("button", name="Ja, log mig ud").click()
     expect(page).to_have_url(re.compile(r"/login\?logget_ud=1$"))
     expect(page.get_by_role("status")).to_have_text("Du er logget ud.")
     # Signing in again needs the provider's login again: its session ended too.

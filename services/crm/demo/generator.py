@@ -649,7 +649,10 @@ class Generator:
         elif open_order:
             status = "i_gang" if filled or rng.random() < 0.6 else "modtaget"
         else:
-            status = "delvist_besat" if filled else "udloebet"
+            # Past its deadline and not filled: crm's daily job expires an order then, partly filled
+            # or not (orders.service.expire_overdue_orders). Left open, the first start would expire
+            # years of orders at once and mail each company a satisfaction survey about them.
+            status = "udloebet"
         stamp = self.stamp(received)
         return (oid, co.id, f"{prefix}{job}", _describe(job, rng.choice(dk.ORDER_DESCRIPTIONS)), scheme, positions,
                 filled, hours,

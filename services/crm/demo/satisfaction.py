@@ -52,7 +52,8 @@ def _closed_on(rng: random.Random, status: str, received: date, deadline: date |
 
 def add_surveys(conn: Connection, seed: int, as_of: date) -> dict[str, int]:
     """Write the demo's surveys into `conn`'s transaction; returns the rows written."""
-    from services.crm.companies.models import Contact
+    from services.crm.companies.models import Company, Contact
+    from services.crm.demo.users import DEMO_COMPANY_NAME
     from services.crm.orders.models import Order
     from services.crm.satisfaction.models import SatisfactionSurvey
     from services.crm.users.models import User
@@ -68,9 +69,14 @@ def add_surveys(conn: Connection, seed: int, as_of: date) -> dict[str, int]:
         .where(O.status.in_([s.value for s in FINAL_ORDER_STATUSES]), C.email.is_not(None), C.email != "")
         .order_by(O.id)
     ).all()
-    showcase = conn.execute(select(User.__table__.c.company_id)
-                            .where(User.__table__.c.role == "virksomhed", User.__table__.c.company_id.is_not(None))
-                            .order_by(User.__table__.c.id).limit(1)).scalar()
+    # The showcase is the demo company (Vestsjællands Stål): with sign-in through MitID Erhverv the
+    # demo has no `virksomhed` user until its person first signs in, so the user cannot name it.
+    showcase = conn.execute(select(Company.__table__.c.id).where(Company.__table__.c.name == DEMO_COMPANY_NAME)
+                            .order_by(Company.__table__.c.id).limit(1)).scalar()
+    if showcase is None:
+        showcase = conn.execute(select(User.__table__.c.company_id)
+                                .where(User.__table__.c.role == "virksomhed", User.__table__.c.company_id.is_not(None))
+                                .order_by(User.__table__.c.id).limit(1)).scalar()
     live = max((o for o in orders if o.company_id == showcase), key=lambda o: (o.received_on, o.id), default=None)
     rows = []
     for o in orders:
