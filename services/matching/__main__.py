@@ -107,7 +107,11 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "reembed":
         from services.matching.index.jobs import queue, reembed_all
 
-        job = queue().enqueue(reembed_all, job_timeout=24 * 3600)
+        from rq import Retry
+
+        job = queue().enqueue(reembed_all, job_timeout=24 * 3600,
+            # idempotent (it embeds only what lacks a vector): a failed run is simply run again
+            retry=Retry(max=3, interval=[30, 120, 600]))
         print(f"enqueued {job.id} on queue matching")
     elif args.command == "demo":
         from services.matching.demo import load_demo

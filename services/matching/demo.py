@@ -264,7 +264,11 @@ def load_demo(count: int | None = None, if_empty: bool = True) -> str:
     done = (f"matching demo: {n} job seekers for the demo orders' occupations; the open orders' "
             "vacancies arrive as crm's events")
     try:
-        jobs.queue().enqueue(jobs.reembed_all, job_timeout=24 * 3600)
+        from rq import Retry
+
+        jobs.queue().enqueue(jobs.reembed_all, job_timeout=24 * 3600,
+            # idempotent (it embeds only what lacks a vector): a failed run is simply run again
+            retry=Retry(max=3, interval=[30, 120, 600]))
     except Exception as exc:
         return f"{done}; embedding not queued ({exc})"
     return f"{done}; embedding queued on `matching`"
