@@ -31,6 +31,11 @@ from shared.rules import Rulebook
 from shared.settings import get_settings
 
 SAME_ISCO_CREDIT = 0.5
+# A CV skill that the vacancy does not name but that ESCO lists for the vacancy's occupation
+# (essential or optional) counts this much of a named one: a vacancy names a few of the skills
+# its occupation needs, and a CV written in other words often names others of them. Chosen on the
+# development seed (bench/matching_eval.py --seed 7), see docs/matching-quality.md.
+PROFILE_SKILL_CREDIT = 0.5
 
 
 @dataclass
@@ -383,6 +388,19 @@ def _occupation_target(query: Query, catalog: Catalog) -> np.ndarray:
     return v
 
 
+def _skill_target(query: Query, catalog: Catalog) -> np.ndarray:
+    """Per skill, what it counts towards the skills part: 1 for the vacancy's essential skills,
+    `PROFILE_SKILL_CREDIT` x the occupation's score for the rest of its occupations' ESCO profile."""
+    v = np.zeros(len(catalog.skills), dtype=np.float32)
+    if PROFILE_SKILL_CREDIT > 0:
+        for o, s in query.features.occupations:
+            occ = catalog.occupations[o]
+            for sk in (*occ.essential, *occ.optional):
+                v[sk] = max(v[sk], PROFILE_SKILL_CREDIT * s)
+    v[np.asarray(query.features.essential, dtype=np.int64)] = 1.0
+    return v
+
+
 def _lexical(pool: Pool, rows: np.ndarray, q: Profile) -> np.ndarray:
     if len(rows) == 0 or len(q.idx) == 0:
         return np.zeros(len(rows), dtype=np.float32)
@@ -468,9 +486,12 @@ def shortlist(pool: Pool, query: Query, mask: np.ndarray, weights: Weights, top:
 
 
 def score_rows(pool: Pool, query: Query, rows: np.ndarray, weights: Weights, occ_target: np.ndarray,
-               known: dict[str, np.ndarray] | None = None, weighted_only: bool = False) -> dict[str, np.ndarray]:
+               known: dict[str, np.ndarray] | None = None, weighted_only: bool = False,
+               skill_target: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Every part for `rows` and the score; `weighted_only` leaves parts without weight at zero
-    (nothing explains them then, and the score does not read them)."""
+    (nothing explains them then, and the score does not read them). `skill_target` (from
+    `_skill_target`) also credits the vacancy occupations' other ESCO skills; without it only
+    the essential skills count."""
     rows = np.asarray(rows, dtype=np.int64)
     parts: dict[str, np.ndarray] = {}
     if weighted_only:
@@ -498,9 +519,10 @@ def score_rows(pool: Pool, query: Query, rows: np.ndarray, weights: Weights, occ
     ess = query.features.essential
     if "skills" in needed and ess:
         flat, _, owner = Pool._rows_of(pool.sk_ptr, rows)
-        weight = np.bincount(np.asarray(ess, dtype=np.int64), minlength=pool.n_skills)
+        weight = np.bincount(np.asarray(ess, dtype=np.int64), minlength=pool.n_skills) if skill_target is None \
+            else skill_target
         hits = np.bincount(owner, weights=weight[pool.sk_idx[flat]], minlength=len(rows))
-        parts["skills"] = (hits / len(ess)).astype(np.float32)
+        parts["skills"] = np.minimum(hits / len(ess), 1.0).astype(np.float32)
     elif "skills" in needed:
         parts["skills"] = np.zeros(len(rows), np.float32)
     if "occupation" in needed:
@@ -548,7 +570,8 @@ def rank(pool: Pool, query: Query, weights: Weights, book: Rulebook, catalog: Ca
     occ_target = _occupation_target(query, catalog)
     known: dict[str, np.ndarray] = {}
     rows = shortlist(pool, query, mask, weights, top, occ_target, known)
-    parts = score_rows(pool, query, rows, weights, occ_target, known, weighted_only=not explain)
+    parts = score_rows(pool, query, rows, weights, occ_target, known, weighted_only=not explain,
+                       skill_target=_skill_target(query, catalog))
     k = min(top, len(rows))
     order = np.argpartition(-parts["score"], k - 1)[:k] if k < len(rows) else np.arange(len(rows))
     # Ties broken by candidate id so the order is stable across replicas and runs.
