@@ -598,6 +598,11 @@ def explain_one(pool: Pool, pos: int, query: Query, parts: dict[str, np.ndarray]
     shared = [catalog.skills[s].label for s in ess if s in cand_skills]
     missing = [catalog.skills[s].label for s in ess if s not in cand_skills]
     other_shared = [catalog.skills[s].label for s in query.features.skills if s in cand_skills and s not in ess]
+    # What the skills part credited beyond the vacancy's own words: the candidate's skills that
+    # ESCO lists for the vacancy's occupation.
+    named = set(ess) | set(query.features.skills)
+    target = _skill_target(query, catalog)
+    profile = [catalog.skills[s].label for s in cand_skills if s not in named and target[s] > 0]
     occ_ids, occ_w = pool.row_occupations(pos)
     occ_target = _occupation_target(query, catalog)
     occupation = None
@@ -632,6 +637,7 @@ def explain_one(pool: Pool, pos: int, query: Query, parts: dict[str, np.ndarray]
         "fælles_kompetencer": shared,
         "manglende_kompetencer": missing,
         "andre_fælles_kompetencer": other_shared[:10],
+        "kompetencer_fra_stillingens_profil": sorted(profile)[:10],
         "stilling": occupation,
         "hvorfor_berettiget": [r for r in reasons if r["opfyldt"]],
         "timer": hours,
