@@ -570,8 +570,9 @@ def rank(pool: Pool, query: Query, weights: Weights, book: Rulebook, catalog: Ca
     occ_target = _occupation_target(query, catalog)
     known: dict[str, np.ndarray] = {}
     rows = shortlist(pool, query, mask, weights, top, occ_target, known)
+    skill_target = _skill_target(query, catalog)
     parts = score_rows(pool, query, rows, weights, occ_target, known, weighted_only=not explain,
-                       skill_target=_skill_target(query, catalog))
+                       skill_target=skill_target)
     k = min(top, len(rows))
     order = np.argpartition(-parts["score"], k - 1)[:k] if k < len(rows) else np.arange(len(rows))
     # Ties broken by candidate id so the order is stable across replicas and runs.
@@ -585,14 +586,14 @@ def rank(pool: Pool, query: Query, weights: Weights, book: Rulebook, catalog: Ca
             "score": round(float(parts["score"][j]), 6),
         }
         if explain:
-            item["explanation"] = explain_one(pool, pos, query, parts, j, weights, elig, catalog)
+            item["explanation"] = explain_one(pool, pos, query, parts, j, weights, elig, catalog, skill_target)
         items.append(item)
     return RankResult(items, n_eligible, len(rows), len(pool), elig.failures(), None, query.vector is not None, mask,
                       [int(rows[j]) for j in order])
 
 
 def explain_one(pool: Pool, pos: int, query: Query, parts: dict[str, np.ndarray], j: int, weights: Weights,
-                elig: Eligibility, catalog: Catalog) -> dict[str, Any]:
+                elig: Eligibility, catalog: Catalog, skill_target: np.ndarray | None = None) -> dict[str, Any]:
     cand_skills = set(pool.row_skills(pos).tolist())
     ess = query.features.essential
     shared = [catalog.skills[s].label for s in ess if s in cand_skills]
@@ -601,7 +602,7 @@ def explain_one(pool: Pool, pos: int, query: Query, parts: dict[str, np.ndarray]
     # What the skills part credited beyond the vacancy's own words: the candidate's skills that
     # ESCO lists for the vacancy's occupation.
     named = set(ess) | set(query.features.skills)
-    target = _skill_target(query, catalog)
+    target = _skill_target(query, catalog) if skill_target is None else skill_target
     profile = [catalog.skills[s].label for s in cand_skills if s not in named and target[s] > 0]
     occ_ids, occ_w = pool.row_occupations(pos)
     occ_target = _occupation_target(query, catalog)
