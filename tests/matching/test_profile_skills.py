@@ -59,3 +59,19 @@ def test_a_label_shared_by_occupations_is_read_by_the_cvs_skills():
     assert got == [(b.id, OCCUPATION_IN_TEXT_SCORE), (a.id, OCCUPATION_IN_TEXT_SCORE * UNSUPPORTED_TEXT_OCCUPATION)]
     # No skill evidence either way: the text order and the full score stay.
     assert _text_occupations(found, set(), cat) == [(a.id, OCCUPATION_IN_TEXT_SCORE), (b.id, OCCUPATION_IN_TEXT_SCORE)]
+
+
+def test_the_explanation_names_the_skills_credited_through_the_occupation_profile():
+    from services.matching.ranking.engine import rank
+    from shared.rules import get_rulebook
+
+    cat = get_catalog()
+    occ = _occupation_with_profile(cat)
+    named, others = occ.essential[:3], occ.essential[3:6]
+    query = Query(occ.label, _features(named, [(occ.id, 1.0)], named), context_for("ordinaer"), None, None, 1)
+    pool = Pool.build([CandidateRecord(1, "a", {}, _features(others), None, None)], 384, cat)
+    item = rank(pool, query, get_weights(), get_rulebook(), cat, top=1).items[0]
+    ex = item["explanation"]
+    assert ex["kompetencer_fra_stillingens_profil"] == sorted(cat.skills[s].label for s in others)
+    assert ex["fælles_kompetencer"] == []
+    assert "3 andre kompetencer fra stillingens ESCO-profil" in ex["resume"]

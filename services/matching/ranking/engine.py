@@ -630,6 +630,8 @@ def explain_one(pool: Pool, pos: int, query: Query, parts: dict[str, np.ndarray]
     summary = []
     if shared:
         summary.append(f"har {len(shared)} af {len(ess)} væsentlige kompetencer")
+    if profile:
+        summary.append(f"{len(profile)} andre kompetencer fra stillingens ESCO-profil")
     if occupation:
         summary.append(f"{occupation['match']}: {occupation['kandidat']}")
     if not math.isnan(km):
