@@ -31,6 +31,11 @@ from shared.rules import Rulebook
 from shared.settings import get_settings
 
 SAME_ISCO_CREDIT = 0.5
+# A CV skill that the vacancy does not name but that ESCO lists for the vacancy's occupation
+# (essential or optional) counts this much of a named one: a vacancy names a few of the skills
+# its occupation needs, and a CV written in other words often names others of them. Chosen on the
+# development seed (bench/matching_eval.py --seed 7), see docs/matching-quality.md.
+PROFILE_SKILL_CREDIT = 0.5
 
 
 @dataclass
@@ -383,6 +388,19 @@ def _occupation_target(query: Query, catalog: Catalog) -> np.ndarray:
     return v
 
 
+def _skill_target(query: Query, catalog: Catalog) -> np.ndarray:
+    """Per skill, what it counts towards the skills part: 1 for the vacancy's essential skills,
+    `PROFILE_SKILL_CREDIT` x the occupation's score for the rest of its occupations' ESCO profile."""
+    v = np.zeros(len(catalog.skills), dtype=np.float32)
+    if PROFILE_SKILL_CREDIT > 0:
+        for o, s in query.features.occupations:
+            occ = catalog.occupations[o]
+            for sk in (*occ.essential, *occ.optional):
+                v[sk] = max(v[sk], PROFILE_SKILL_CREDIT * s)
+    v[np.asarray(query.features.essential, dtype=np.int64)] = 1.0
+    return v
+
+
 def _lexical(pool: Pool, rows: np.ndarray, q: Profile) -> np.ndarray:
     if len(rows) == 0 or len(q.idx) == 0:
         return np.zeros(len(rows), dtype=np.float32)
@@ -468,9 +486,12 @@ def shortlist(pool: Pool, query: Query, mask: np.ndarray, weights: Weights, top:
 
 
 def score_rows(pool: Pool, query: Query, rows: np.ndarray, weights: Weights, occ_target: np.ndarray,
-               known: dict[str, np.ndarray] | None = None, weighted_only: bool = False) -> dict[str, np.ndarray]:
+               known: dict[str, np.ndarray] | None = None, weighted_only: bool = False,
+               skill_target: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Every part for `rows` and the score; `weighted_only` leaves parts without weight at zero
-    (nothing explains them then, and the score does not read them)."""
+    (nothing explains them then, and the score does not read them). `skill_target` (from
+    `_skill_target`) also credits the vacancy occupations' other ESCO skills; without it only
+    the essential skills count."""
     rows = np.asarray(rows, dtype=np.int64)
     parts: dict[str, np.ndarray] = {}
     if weighted_only:
@@ -498,9 +519,10 @@ def score_rows(pool: Pool, query: Query, rows: np.ndarray, weights: Weights, occ
     ess = query.features.essential
     if "skills" in needed and ess:
         flat, _, owner = Pool._rows_of(pool.sk_ptr, rows)
-        weight = np.bincount(np.asarray(ess, dtype=np.int64), minlength=pool.n_skills)
+        weight = np.bincount(np.asarray(ess, dtype=np.int64), minlength=pool.n_skills) if skill_target is None \
+            else skill_target
         hits = np.bincount(owner, weights=weight[pool.sk_idx[flat]], minlength=len(rows))
-        parts["skills"] = (hits / len(ess)).astype(np.float32)
+        parts["skills"] = np.minimum(hits / len(ess), 1.0).astype(np.float32)
     elif "skills" in needed:
         parts["skills"] = np.zeros(len(rows), np.float32)
     if "occupation" in needed:
@@ -548,7 +570,9 @@ def rank(pool: Pool, query: Query, weights: Weights, book: Rulebook, catalog: Ca
     occ_target = _occupation_target(query, catalog)
     known: dict[str, np.ndarray] = {}
     rows = shortlist(pool, query, mask, weights, top, occ_target, known)
-    parts = score_rows(pool, query, rows, weights, occ_target, known, weighted_only=not explain)
+    skill_target = _skill_target(query, catalog)
+    parts = score_rows(pool, query, rows, weights, occ_target, known, weighted_only=not explain,
+                       skill_target=skill_target)
     k = min(top, len(rows))
     order = np.argpartition(-parts["score"], k - 1)[:k] if k < len(rows) else np.arange(len(rows))
     # Ties broken by candidate id so the order is stable across replicas and runs.
@@ -562,19 +586,24 @@ def rank(pool: Pool, query: Query, weights: Weights, book: Rulebook, catalog: Ca
             "score": round(float(parts["score"][j]), 6),
         }
         if explain:
-            item["explanation"] = explain_one(pool, pos, query, parts, j, weights, elig, catalog)
+            item["explanation"] = explain_one(pool, pos, query, parts, j, weights, elig, catalog, skill_target)
         items.append(item)
     return RankResult(items, n_eligible, len(rows), len(pool), elig.failures(), None, query.vector is not None, mask,
                       [int(rows[j]) for j in order])
 
 
 def explain_one(pool: Pool, pos: int, query: Query, parts: dict[str, np.ndarray], j: int, weights: Weights,
-                elig: Eligibility, catalog: Catalog) -> dict[str, Any]:
+                elig: Eligibility, catalog: Catalog, skill_target: np.ndarray | None = None) -> dict[str, Any]:
     cand_skills = set(pool.row_skills(pos).tolist())
     ess = query.features.essential
     shared = [catalog.skills[s].label for s in ess if s in cand_skills]
     missing = [catalog.skills[s].label for s in ess if s not in cand_skills]
     other_shared = [catalog.skills[s].label for s in query.features.skills if s in cand_skills and s not in ess]
+    # What the skills part credited beyond the vacancy's own words: the candidate's skills that
+    # ESCO lists for the vacancy's occupation.
+    named = set(ess) | set(query.features.skills)
+    target = _skill_target(query, catalog) if skill_target is None else skill_target
+    profile = [catalog.skills[s].label for s in cand_skills if s not in named and target[s] > 0]
     occ_ids, occ_w = pool.row_occupations(pos)
     occ_target = _occupation_target(query, catalog)
     occupation = None
@@ -601,6 +630,8 @@ def explain_one(pool: Pool, pos: int, query: Query, parts: dict[str, np.ndarray]
     summary = []
     if shared:
         summary.append(f"har {len(shared)} af {len(ess)} væsentlige kompetencer")
+    if profile:
+        summary.append(f"{len(profile)} andre kompetencer fra stillingens ESCO-profil")
     if occupation:
         summary.append(f"{occupation['match']}: {occupation['kandidat']}")
     if not math.isnan(km):
@@ -609,6 +640,7 @@ def explain_one(pool: Pool, pos: int, query: Query, parts: dict[str, np.ndarray]
         "fælles_kompetencer": shared,
         "manglende_kompetencer": missing,
         "andre_fælles_kompetencer": other_shared[:10],
+        "kompetencer_fra_stillingens_profil": sorted(profile)[:10],
         "stilling": occupation,
         "hvorfor_berettiget": [r for r in reasons if r["opfyldt"]],
         "timer": hours,

@@ -17,6 +17,10 @@ from services.matching.ranking.lexical import CharNgrams, Profile, get_ngrams
 LEXICAL_TERMS = 64
 MAX_ESSENTIAL_FALLBACK = 12
 OCCUPATION_IN_TEXT_SCORE = 0.8
+# An occupation label found in a CV's text whose ESCO skills the CV shows none of, while another
+# found occupation's skills are there: a shared or loose label ("industrioperatør" names a dozen
+# occupations), trusted this much less. Chosen on the development seed, docs/matching-quality.md.
+UNSUPPORTED_TEXT_OCCUPATION = 0.75
 
 
 @dataclass
@@ -59,6 +63,20 @@ def _merge_occupations(pairs: list[tuple[int, float]], limit: int = 5) -> list[t
     return sorted(best.items(), key=lambda kv: -kv[1])[:limit]
 
 
+def _text_occupations(found: list, skills: set[int], cat: Catalog) -> list[tuple[int, float]]:
+    """Occupations named in a CV's text, those whose ESCO skills the CV also shows first.
+
+    A label can name several occupations; the CV's own skills say which one is meant, so the
+    supported ones survive the cut in `_merge_occupations` and the others count less."""
+    ids = list(dict.fromkeys(h.id for h in found))
+    support = {o: len(skills.intersection(cat.occupations[o].essential))
+               + 0.5 * len(skills.intersection(cat.occupations[o].optional)) for o in ids}
+    if not any(support.values()):
+        return [(o, OCCUPATION_IN_TEXT_SCORE) for o in ids]
+    ids.sort(key=lambda o: -support[o])
+    return [(o, OCCUPATION_IN_TEXT_SCORE * (1.0 if support[o] else UNSUPPORTED_TEXT_OCCUPATION)) for o in ids]
+
+
 def candidate_features(cv_text: str, desired_occupations: list[str], rec: Recogniser | None = None,
                        ngrams: CharNgrams | None = None) -> TextFeatures:
     rec = rec or get_recogniser()
@@ -69,7 +87,7 @@ def candidate_features(cv_text: str, desired_occupations: list[str], rec: Recogn
         top = rec.normalise_title(title, k=1)
         if top:
             occs.append((top[0].id, top[0].score))
-    occs += [(h.id, OCCUPATION_IN_TEXT_SCORE) for h in rec.occupation_hits(cv_text)]
+    occs += _text_occupations(rec.occupation_hits(cv_text), {h.id for h in hits}, rec.catalog)
     lex_text = cv_text + " " + " ".join(desired_occupations)
     return TextFeatures([h.id for h in hits], {h.id: h.kind for h in hits}, _merge_occupations(occs), [],
                         ngrams.profile(lex_text, LEXICAL_TERMS))

@@ -227,9 +227,10 @@ def record_outcome(session: Session, principal: Principal, vacancy_id: int, ref:
     pos = np.flatnonzero(snap.pool.ids == c.id)
     parts: dict[str, Any] = {}
     if len(pos):
-        from services.matching.ranking.engine import _occupation_target, score_rows
+        from services.matching.ranking.engine import _occupation_target, _skill_target, score_rows
 
-        raw = score_rows(snap.pool, q, pos, get_weights(), _occupation_target(q, catalog))
+        raw = score_rows(snap.pool, q, pos, get_weights(), _occupation_target(q, catalog),
+                         skill_target=_skill_target(q, catalog))
         parts = {k: float(raw[k][0]) for k in ("semantic", "lexical", "skills", "occupation", "distance")}
     else:
         raise NotFound(f"Kandidat '{ref}' er ikke i indekset endnu; prøv igen om lidt.", field="candidate_ref")
