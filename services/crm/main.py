@@ -53,21 +53,13 @@ def _ensure_admin() -> None:
         ensure_admin(session, settings.jobbro_admin_email, settings.jobbro_admin_password)
 
 
-def _ensure_cooperation_key() -> None:
-    # The installation's key pair for the recruitment cooperation is made at first start.
-    from services.crm.cooperation.signing import ensure_key
-
-    with Session(get_engine()) as session:
-        ensure_key(session)
-
-
 def build_app() -> FastAPI:
     import services.crm.models  # noqa: F401  (register every table's mapper)
 
     return create_app(
         "crm",
         list(_routers()),
-        on_startup=[_ensure_admin, _ensure_cooperation_key],
+        on_startup=[_ensure_admin],
         description="Virksomheder, kontaktpersoner, partnerskaber, aktiviteter, ordrer, placeringer, kampagner og nøgletal.",
     )
 
