@@ -32,7 +32,7 @@ def _warm_up() -> None:
     from services.matching.ranking.lexical import get_ngrams
 
     try:
-        get_recogniser()
+        get_recogniser().descriptions  # noqa: B018 - built now, not by the first order event
         get_ngrams()
         if get_settings().matching_load_model:
             from services.matching.embedding.model import get_embedder

@@ -97,3 +97,47 @@ def test_welder_vacancy_skills_are_not_ornamental(rec):
     essential = {cat.skills[s].label for s in feats.essential}
     assert "udforme dekorativt design" not in essential
     assert feats.essential, "a welder vacancy must still name the skills a candidate shares"
+
+
+def _vacancy_occupation(rec, title: str, text: str) -> str:
+    from services.matching.ranking.features import vacancy_features
+
+    feats = vacancy_features(title, text, rec=rec)
+    return rec.catalog.occupations[feats.occupations[0][0]].label
+
+
+@pytest.mark.parametrize("title, text, occupation, not_", [
+    # In Danish ESCO "udvikler" is only an alternative label of "bygherre" (property developer).
+    ("Udvikler", "Du skal udvikle software, programmere og teste programmer.", "softwareudvikler", "bygherre"),
+    # "maler" is an alternative label of the artist before the house painter.
+    ("Maler", "Du skal male facader og indvendige vægge, spartle og forberede overflader.",
+     "bygningsmaler", "kunstmaler"),
+    # A title that only resembles labels ("lokomotivfører") is a guess; the text decides.
+    ("Truckfører", "Du skal køre gaffeltruck, laste og losse lastbiler og stable gods på lageret.",
+     "gaffeltruckfører", "lokomotivfører"),
+])
+def test_the_orders_text_decides_what_an_ambiguous_title_means(rec, title, text, occupation, not_):
+    assert _vacancy_occupation(rec, title, text) == occupation
+    # Without the text the title alone still reads the other way: the text is what decided.
+    assert _vacancy_occupation(rec, title, "") == not_
+
+
+def test_text_that_fits_a_specialism_a_bit_better_keeps_a_generic_title_generic(rec):
+    # "mekaniker" is an alternative label of the generic mechanic and of a motor specialist; a
+    # description of ordinary car work must not turn the apprentice into the specialist.
+    assert _vacancy_occupation(
+        rec, "Mekanikerlærling",
+        "Du kommer i lære som automekaniker: servicere biler og reparere motorer og bremser.") == "automekaniker"
+
+
+def test_a_preferred_label_title_is_not_overruled_by_its_text(rec):
+    assert _vacancy_occupation(rec, "Svejser", "Du skal svejse og male dekorative porte.") == "svejser"
+
+
+def test_a_job_seekers_desired_title_is_read_with_their_cv(rec):
+    from services.matching.ranking.features import candidate_features
+
+    cv = "Jeg har fem års erfaring med at udvikle software og programmere webapplikationer i Python."
+    feats = candidate_features(cv, ["Udvikler"], rec=rec)
+    labels = [rec.catalog.occupations[o].label for o, _ in feats.occupations]
+    assert labels[0] == "softwareudvikler", labels

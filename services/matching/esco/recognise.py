@@ -15,11 +15,12 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 from rapidfuzz import fuzz
 
+from services.matching.esco.occupation_text import OccupationDescriptions
 from services.matching.esco.catalog import Catalog, get_catalog
 from services.matching.esco.text import STOPWORDS, stem, tokens_with_stems, words
 
@@ -186,6 +187,10 @@ class Recogniser:
 
     def normalise_title(self, title: str, k: int = 3) -> list[OccupationScore]:
         return self.titles.top(title, k)
+
+    @cached_property
+    def descriptions(self) -> OccupationDescriptions:
+        return OccupationDescriptions(self.catalog)
 
 
 @lru_cache

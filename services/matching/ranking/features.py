@@ -9,9 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from services.matching.esco.catalog import Catalog
 from services.matching.esco.recognise import Recogniser, get_recogniser
-from services.matching.esco.titles import SIMILAR_CAP
+from services.matching.esco.titles import EXACT_PREFERRED, SIMILAR_CAP
 from services.matching.ranking.lexical import CharNgrams, Profile, get_ngrams
 
 LEXICAL_TERMS = 64
@@ -21,6 +23,21 @@ OCCUPATION_IN_TEXT_SCORE = 0.8
 # found occupation's skills are there: a shared or loose label ("industrioperatør" names a dozen
 # occupations), trusted this much less. Chosen on the development seed, docs/matching-quality.md.
 UNSUPPORTED_TEXT_OCCUPATION = 0.75
+# An order's title, unless it is an occupation's own ESCO name, is read together with its text:
+# the title's nearest occupations, those named in the text and those whose description the text
+# reads most like compete on title score + TEXT_WEIGHT x text likeness (relative to the best).
+# Chosen on the demo catalogue's orders (shared/demo_catalogue.py, our own set); the ESCO-built
+# evaluation set's titles are preferred labels and are unaffected. docs/matching-quality.md.
+TITLE_POOL = 30
+TEXT_POOL = 10
+TEXT_WEIGHT = 0.5
+# Occupations whose combined score is this close to the best are kept beside it (up to 3).
+KEEP_NEAR_BEST = 0.9
+# A title that is an ESCO label keeps its occupation unless the text reads less than this much
+# like it as like the likeliest candidate: text that fits a specialism a bit better ("opretning af
+# motorer") should not turn a generic title ("mekaniker") into that specialism. A title that only
+# resembles labels is a guess, and the text always has its say.
+TEXT_VETO = 0.6
 
 
 @dataclass
@@ -84,13 +101,43 @@ def candidate_features(cv_text: str, desired_occupations: list[str], rec: Recogn
     hits = rec.skill_hits(cv_text + "\n" + "\n".join(desired_occupations))
     occs: list[tuple[int, float]] = []
     for title in desired_occupations:
-        top = rec.normalise_title(title, k=1)
-        if top:
-            occs.append((top[0].id, top[0].score))
+        occs += title_occupations(title, cv_text, rec)[:1]
     occs += _text_occupations(rec.occupation_hits(cv_text), {h.id for h in hits}, rec.catalog)
     lex_text = cv_text + " " + " ".join(desired_occupations)
     return TextFeatures([h.id for h in hits], {h.id: h.kind for h in hits}, _merge_occupations(occs), [],
                         ngrams.profile(lex_text, LEXICAL_TERMS))
+
+
+def title_occupations(title: str, text: str, rec: Recogniser) -> list[tuple[int, float]]:
+    """The ESCO occupations a title means, read with the text around it (an order's description of
+    the work, a CV), with a score in [0, 1], best first (at most 3)."""
+    top = rec.normalise_title(title, k=TITLE_POOL) if title.strip() else []
+    if not top:
+        return [(h.id, OCCUPATION_IN_TEXT_SCORE) for h in rec.occupation_hits(text)][:3]
+    first = [(o.id, o.score) for o in top[:3]]
+    if top[0].score >= EXACT_PREFERRED or not text.strip():
+        return _exact_only(first)
+    likeness = rec.descriptions.similarity(title + "\n" + text)
+    by_title = {o.id: o.score for o in top}
+    pool = set(by_title) | {h.id for h in rec.occupation_hits(text)}
+    pool |= set(np.argpartition(-likeness, TEXT_POOL)[:TEXT_POOL].tolist())
+    best_likeness = float(max(likeness[o] for o in pool))
+    exact = top[0].score > SIMILAR_CAP
+    if best_likeness <= 0 or (exact and likeness[top[0].id] >= TEXT_VETO * best_likeness):
+        return _exact_only(first)
+    combined = {o: (by_title.get(o, 0.0) + TEXT_WEIGHT * float(likeness[o]) / best_likeness) / (1 + TEXT_WEIGHT)
+                for o in pool}
+    ranked = sorted(pool, key=lambda o: (-combined[o], o))[:3]
+    top_score = combined[ranked[0]]
+    return [(o, round(combined[o], 4)) for o in ranked if combined[o] >= KEEP_NEAR_BEST * top_score]
+
+
+def _exact_only(occs: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    if occs and occs[0][1] > SIMILAR_CAP:
+        # The title is an ESCO label: its occupations (ties included) are the vacancy's; merely
+        # similar occupations would lend their candidates occupation credit they have not earned.
+        return [(o, s) for o, s in occs if s > SIMILAR_CAP]
+    return occs
 
 
 def vacancy_features(title: str, text: str, rec: Recogniser | None = None,
@@ -98,13 +145,7 @@ def vacancy_features(title: str, text: str, rec: Recogniser | None = None,
     rec = rec or get_recogniser()
     ngrams = ngrams or get_ngrams()
     cat = rec.catalog
-    occs = [(o.id, o.score) for o in rec.normalise_title(title, k=3)] if title.strip() else []
-    if occs and occs[0][1] > SIMILAR_CAP:
-        # The title is an ESCO label: its occupations (ties included) are the vacancy's; merely
-        # similar occupations would lend their candidates occupation credit they have not earned.
-        occs = [(o, s) for o, s in occs if s > SIMILAR_CAP]
-    if not occs:
-        occs = [(h.id, OCCUPATION_IN_TEXT_SCORE) for h in rec.occupation_hits(text)][:3]
+    occs = title_occupations(title, text, rec)
     hits = rec.skill_hits(title + "\n" + text)
     found = [h.id for h in hits]
     related: set[int] = set()
