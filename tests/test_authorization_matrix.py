@@ -21,6 +21,7 @@ PUBLIC = None
 
 CRM = {
     ("GET", "/api/v1/users/me"): ALL,
+    ("GET", "/api/v1/users"): {"leder", "admin"},
     ("POST", "/api/v1/users"): ADMIN,
     ("GET", "/api/v1/companies"): ALL,
     ("POST", "/api/v1/companies"): STAFF,

@@ -116,3 +116,25 @@ def test_one_client_trying_many_accounts_is_stopped(crm_client, db, login_limits
     codes = [crm_client.post("/api/v1/auth/token", data={"username": f"gaet{i}@jobbro.dk", "password": "x"}).status_code
              for i in range(7)]
     assert codes == [401] * 5 + [429] * 2
+
+
+def test_a_manager_looks_up_users_names_and_roles_by_id_and_nothing_more(crm_client, login, leder, konsulent, db):
+    mette, _ = login("konsulent")
+    helle, _ = login("leder")
+    mette.full_name = "Mette Kjær"
+    mette.is_active = False
+    db.add(mette)
+    db.flush()
+    res = crm_client.get("/api/v1/users", params=[("id", mette.id), ("id", helle.id), ("id", 987654)], headers=leder)
+    assert res.status_code == 200, res.text
+    items = {u["id"]: u for u in res.json()["items"]}
+    # the id no user has is left out: the page says the user is deleted
+    assert set(items) == {mette.id, helle.id}
+    assert items[mette.id] == {"id": mette.id, "full_name": "Mette Kjær", "role": "konsulent", "is_active": False}
+    assert items[helle.id]["role"] == "leder"
+    assert "email" not in items[helle.id]
+    assert crm_client.get("/api/v1/users", headers=leder).json() == {"items": []}
+    # a consultant reads no one's records, so has no use for the look-up
+    assert crm_client.get("/api/v1/users", params={"id": mette.id}, headers=konsulent).status_code == 403
+    too_many = crm_client.get("/api/v1/users", params=[("id", i) for i in range(101)], headers=leder)
+    assert too_many.status_code == 422

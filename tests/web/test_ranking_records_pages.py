@@ -10,8 +10,23 @@ import time
 import httpx
 import pytest
 
+from shared.glossary import MATCH_PART_LABELS
 from tests.web.candidates import add_welders, api_token, wait_for_ranked, welder_order
 from tests.web.test_order_page import _field, _token
+
+# matching's own names of the score parts (services/matching/ranking/scoring.py PARTS)
+ENGLISH_PART = re.compile(r"\b(semantic|lexical|skills|occupation|distance)\b")
+
+
+def _visible(html: str) -> str:
+    """The page's text as read: no markup, scripts or styles."""
+    html = re.sub(r"(?s)<(script|style)\b.*?</\1>", " ", html)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def _row_headers(html: str) -> list[str]:
+    return [html_lib.unescape(re.sub(r"<[^>]+>", "", h)).strip()
+            for h in re.findall(r'(?s)<th scope="row">(.*?)</th>', html)]
 
 
 def test_a_proposal_outside_the_top_needs_a_reason_and_the_manager_reads_the_record(web, stack):
@@ -59,13 +74,65 @@ def test_a_proposal_outside_the_top_needs_a_reason_and_the_manager_reads_the_rec
     assert rec.status_code == 200
     text = html_lib.unescape(rec.text)
     assert all(ref in text for ref in refs) and "Kandidaterne, som de blev vist" in text
+    # in words: who was shown it (by name, from crm), each score part, what the consultant chose
+    assert "vist til Karin Konsulent (konsulent)" in text
+    assert all(label in text for label in MATCH_PART_LABELS.values())
+    assert not ENGLISH_PART.search(_visible(text)), ENGLISH_PART.search(_visible(text))
+    assert "Antal kandidater bedt om" in text and "Vægtenes version" in text
     audit = manager.get("/leder/rangeringer")
     assert audit.status_code == 200 and "Eksponering" in audit.text and "CV&#39;ets sprog" in audit.text
+    groups = _row_headers(audit.text)
+    # the welders live in Slagelse (330), their birth year and IGU basis unknown
+    assert "Slagelse" in groups and "Ukendt" in groups and "A-dagpenge" in groups, groups
+    assert not {"330", "ukendt", "a_dagpenge"} & set(groups), groups
     csv = manager.get("/leder/rangeringer.csv")
     assert csv.status_code == 200 and csv.text.lstrip("\ufeff").startswith("dimension,group,pool")
     manager.http.close()
     # a consultant has no oversight pages
     assert web.get("/leder/rangeringer").status_code == 403
+
+
+def test_a_record_made_by_a_user_crm_no_longer_has_says_so(web, stack):
+    """The record keeps the user's id only; the page asks crm for the name, and a user who is gone is
+    said to be deleted, not shown as a bare number."""
+    from sqlmodel import Session
+
+    from services.crm.users.models import User
+    from shared.db import make_engine
+    from tests.conftest import service_database_url
+    from tests.factories import UserFactory, bind
+
+    if "matching" not in stack.services:
+        pytest.skip("the matching service is not in this checkout")
+    s = stack.seeded
+    headers = api_token(stack, s.konsulent_email)
+    order = welder_order(stack, headers, title="Svejser til en konsulent, der er gået")
+    res = httpx.post(f"{stack.matching_url}/api/v1/vacancies", headers=headers, timeout=60, json={
+        "order_id": order["id"], "title": order["title"], "text": order["description"], "scheme": "loentilskud",
+        "hours_per_week": 37, "postcode": "4200"})
+    assert res.status_code == 201, res.text
+    engine = make_engine(service_database_url(stack.database_url, "crm"))
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            bind(session)
+            gone = UserFactory(email="gaaet@test.jobbro.dk", full_name="Gitte Gået", role="konsulent")
+            session.commit()
+        ranked = httpx.get(f"{stack.matching_url}/api/v1/vacancies/{res.json()['id']}/matches",
+                           headers=api_token(stack, gone.email), params={"scheme": "ordinaer"}, timeout=60)
+        assert ranked.status_code == 200, ranked.text
+        record_id = ranked.json()["ranking_record_id"]
+        with Session(engine) as session:
+            session.delete(session.get(User, gone.id))
+            session.commit()
+    finally:
+        engine.dispose()
+    manager = type(web)(stack.web_url)
+    manager.login(s.leder_email, s.password)
+    text = html_lib.unescape(manager.get(f"/leder/rangeringer/{record_id}").text)
+    manager.http.close()
+    assert f"vist til Bruger {gone.id} (slettet)" in text and "Gitte" not in text
+    # the consultant chose another scheme than the order's: the page says which, in words
+    assert "<dt>Ordning valgt</dt><dd>Ordinær ansættelse</dd>" in text
 
 
 def test_the_manager_sees_the_audit_with_its_flags_in_a_browser(desktop_page, stack, web):

@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from services.crm.deps import SessionDep
 from services.crm.users import service, throttle
-from services.crm.users.schemas import Token, UserCreate, UserRead
+from services.crm.users.schemas import Token, UserCreate, UserNames, UserRead
 from shared.auth import CurrentPrincipal, Principal, require_roles
 from shared.errors import NotFound
 from shared.glossary import Role
@@ -31,6 +31,15 @@ def me(principal: CurrentPrincipal, session: SessionDep):
     if user is None:
         raise NotFound("Brugeren findes ikke længere.")
     return user
+
+
+@router.get("/users", response_model=UserNames,
+            summary="Navn og rolle på brugere efter id (til ledernes sider om, hvem der gjorde hvad)")
+def user_names(session: SessionDep, _: Annotated[Principal, Depends(require_roles(Role.leder))],
+               ids: Annotated[list[int], Query(alias="id", max_length=100, description="Brugerens id (gentages)")] = []):
+    # Other services' records name a user by id only (matching's ranking records): the name is
+    # looked up when a manager reads them, so it is kept in crm alone.
+    return UserNames(items=service.by_ids(session, ids))
 
 
 @router.post("/users", response_model=UserRead, status_code=status.HTTP_201_CREATED)

@@ -29,6 +29,21 @@ class UserRead(BaseModel):
     created_at: datetime
 
 
+class UserName(BaseModel):
+    """Who a user is, as pages that show who did what name them: no e-mail, no company."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    full_name: str
+    role: Role
+    is_active: bool
+
+
+class UserNames(BaseModel):
+    items: list[UserName]
+
+
 class Token(BaseModel):
     access_token: str
     token_type: str = "bearer"

@@ -32,6 +32,13 @@ def get_by_email(session: Session, email: str) -> User | None:
     return session.exec(select(User).where(func.lower(User.email) == email.lower())).first()
 
 
+def by_ids(session: Session, ids: list[int]) -> list[User]:
+    """The users among `ids`; an id no user has any more is simply not among them."""
+    if not ids:
+        return []
+    return list(session.exec(select(User).where(User.id.in_(set(ids))).order_by(User.id)).all())
+
+
 def create_user(session: Session, data: UserCreate) -> User:
     if get_by_email(session, data.email):
         raise Conflict(f"Der findes allerede en bruger med e-mailen {data.email}.", field="email")
