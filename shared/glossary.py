@@ -457,11 +457,12 @@ class MatchOutcome(StrEnum):
     afvist = "afvist"
 
 
+# How a consultant or manager reads a score part; the technique is in docs/matching.md.
 MATCH_PART_LABELS = {
-    "semantic": "Tekstlighed (embedding)",
-    "lexical": "Ordlighed (tegn-n-gram)",
-    "skills": "Fælles væsentlige kompetencer",
-    "occupation": "Stilling (ESCO)",
+    "semantic": "Indholdslighed (CV og ordre læst som helhed)",
+    "lexical": "Samme ord og fagudtryk",
+    "skills": "Kompetencer der passer til stillingen",
+    "occupation": "Stillingsbetegnelse (ESCO)",
     "distance": "Afstand",
 }
 

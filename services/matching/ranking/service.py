@@ -57,7 +57,7 @@ def _result_body(result: RankResult, snap, extra: dict[str, Any]) -> dict[str, A
         "weights_version": get_weights().version,
     }
     if not result.semantic_available:
-        body["note"] = ("Tekstligheden (embedding) indgår ikke: modellens vektorer er ved at blive dannet på ny; "
+        body["note"] = ("Indholdsligheden indgår ikke lige nu: sprogmodellens vektorer er ved at blive dannet på ny; "
                         "rangeringen bygger på kompetencer, stilling, ord og afstand.")
     return body
 
