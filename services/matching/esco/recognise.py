@@ -13,6 +13,7 @@ every Danish ESCO label, with ESCO's own rules for ties and trainee titles.
 from __future__ import annotations
 
 import logging
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -41,6 +42,11 @@ class LabelEntry:
     concept: int
     words: tuple[str, ...]
     stems: tuple[str, ...]
+
+
+_RANK = {"eksakt": 0, "bøjet": 1, "fuzzy": 2}
+# A sentence ends at . ! or ? before white space, or at a line break ("m.fl." inside a line stays).
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
 class LabelMatcher:
@@ -73,21 +79,27 @@ class LabelMatcher:
             self.fuzzy_blocks[s[:3]].append(s)
 
     def find(self, text: str, fuzzy: bool = True) -> list[Hit]:
+        # A label's words are looked for within one sentence: "... en stabil medarbejder. Oplæring
+        # gives." does not name the skill "uddanne medarbejdere".
+        best: dict[int, Hit] = {}
+        for sentence in _SENTENCE_END.split(text or ""):
+            self._find_in(sentence, fuzzy, best)
+        return sorted(best.values(), key=lambda h: (_RANK[h.kind], h.id))
+
+    def _find_in(self, text: str, fuzzy: bool, best: dict[int, Hit]) -> None:
         toks = tokens_with_stems(text)
         if not toks:
-            return []
+            return
         positions: dict[str, list[int]] = defaultdict(list)
         for i, (_, s) in enumerate(toks):
             if s:
                 positions[s].append(i)
         all_words = [w for w, _ in toks]
         joined = " " + " ".join(all_words) + " "
-        best: dict[int, Hit] = {}
-        rank = {"eksakt": 0, "bøjet": 1, "fuzzy": 2}
 
         def keep(hit: Hit) -> None:
             old = best.get(hit.id)
-            if old is None or rank[hit.kind] < rank[old.kind]:
+            if old is None or _RANK[hit.kind] < _RANK[old.kind]:
                 best[hit.id] = hit
 
         for anchor, plist in positions.items():
@@ -120,7 +132,6 @@ class LabelMatcher:
                         for entry in self.anchored.get(cand, ()):
                             if len(entry.stems) == 1:
                                 keep(Hit(entry.concept, "fuzzy", all_words[plist[0]]))
-        return sorted(best.values(), key=lambda h: (rank[h.kind], h.id))
 
 
 @dataclass(frozen=True)

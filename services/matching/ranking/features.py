@@ -125,6 +125,8 @@ def title_occupations(title: str, text: str, rec: Recogniser) -> list[tuple[int,
     exact = top[0].score > SIMILAR_CAP
     if best_likeness <= 0 or (exact and likeness[top[0].id] >= TEXT_VETO * best_likeness):
         return _exact_only(first)
+    # What the text reads clearly unlike is not what the title means here, however close the title.
+    pool = {o for o in pool if likeness[o] >= TEXT_VETO * best_likeness}
     combined = {o: (by_title.get(o, 0.0) + TEXT_WEIGHT * float(likeness[o]) / best_likeness) / (1 + TEXT_WEIGHT)
                 for o in pool}
     ranked = sorted(pool, key=lambda o: (-combined[o], o))[:3]
