@@ -52,6 +52,15 @@ SCHEME_LABELS = {
     Scheme.skaanejob: "Skånejob",
 }
 
+# Words that, before a colon at the start of an order's title, name the scheme rather than the
+# work ("Praktikplads: Tømrerlærling", "Vikar (jobrotation): Køkkenmedhjælper"); matching reads
+# the job title after them.
+SCHEME_TITLE_WORDS = frozenset({
+    "løntilskud", "virksomhedspraktik", "praktik", "praktikplads", "fleksjob", "igu", "igu-elev",
+    "integrationsgrunduddannelse", "voksenlærling", "voksenlærlingeplads", "jobrotation", "vikar",
+    "jobrotationsvikar", "skånejob", "nytteindsats", "ordinær", "ansættelse",
+})
+
 # Every scheme but an ordinary hire is "company-directed" (virksomhedsrettet) in the KPIs.
 COMPANY_DIRECTED_SCHEMES = tuple(s for s in Scheme if s is not Scheme.ordinaer)
 # Schemes that count towards the ratio rule (rimelighedskrav, BEK § 65).

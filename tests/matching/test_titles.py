@@ -141,3 +141,18 @@ def test_a_job_seekers_desired_title_is_read_with_their_cv(rec):
     feats = candidate_features(cv, ["Udvikler"], rec=rec)
     labels = [rec.catalog.occupations[o].label for o, _ in feats.occupations]
     assert labels[0] == "softwareudvikler", labels
+
+
+@pytest.mark.parametrize("title, occupation", [
+    ("Praktikplads: Tømrerlærling", "tømrer"),
+    ("Vikar (jobrotation): Køkkenmedhjælper", "køkkenassistent"),
+])
+def test_an_orders_scheme_before_the_colon_is_not_the_job(rec, title, occupation):
+    assert _vacancy_occupation(rec, title, "") == occupation
+
+
+def test_a_colon_after_a_job_title_keeps_the_job():
+    from services.matching.ranking.features import without_scheme
+
+    assert without_scheme("Sygeplejerske: nattevagt") == "Sygeplejerske: nattevagt"
+    assert without_scheme("Løntilskud: VVS-montør") == "VVS-montør"

@@ -13,8 +13,10 @@ import numpy as np
 
 from services.matching.esco.catalog import Catalog
 from services.matching.esco.recognise import Recogniser, get_recogniser
+from services.matching.esco.text import words
 from services.matching.esco.titles import EXACT_PREFERRED, SIMILAR_CAP
 from services.matching.ranking.lexical import CharNgrams, Profile, get_ngrams
+from shared.glossary import SCHEME_TITLE_WORDS
 
 LEXICAL_TERMS = 64
 MAX_ESSENTIAL_FALLBACK = 12
@@ -108,9 +110,18 @@ def candidate_features(cv_text: str, desired_occupations: list[str], rec: Recogn
                         ngrams.profile(lex_text, LEXICAL_TERMS))
 
 
+def without_scheme(title: str) -> str:
+    """The job title of an order titled with its scheme first ("Praktikplads: Tømrerlærling")."""
+    head, sep, rest = title.partition(":")
+    if sep and rest.strip() and set(words(head)) <= SCHEME_TITLE_WORDS and words(head):
+        return rest.strip()
+    return title
+
+
 def title_occupations(title: str, text: str, rec: Recogniser) -> list[tuple[int, float]]:
     """The ESCO occupations a title means, read with the text around it (an order's description of
     the work, a CV), with a score in [0, 1], best first (at most 3)."""
+    title = without_scheme(title)
     top = rec.normalise_title(title, k=TITLE_POOL) if title.strip() else []
     if not top:
         return [(h.id, OCCUPATION_IN_TEXT_SCORE) for h in rec.occupation_hits(text)][:3]
