@@ -60,8 +60,16 @@ def ensure_read_model() -> dict[str, int] | None:
     from services.notifications.recipients.models import RecipientCompany
     from services.notifications.recipients.rebuild import rebuild
 
+    import httpx
+
     engine = get_engine()
     with Session(engine) as s:
         if s.exec(select(RecipientCompany.company_id).limit(1)).first() is not None:
             return None
-    return rebuild(engine)
+    try:
+        return rebuild(engine)
+    except httpx.TransportError as exc:
+        # crm is not up yet (every process of `make run` starts at once): the next round, a minute
+        # later, tries again; a failed job with a traceback would only alarm the reader of the log.
+        log.warning("read model: crm not reachable yet (%s); retried in a minute", exc)
+        return None

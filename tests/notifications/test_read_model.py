@@ -105,3 +105,21 @@ def test_an_access_request_while_notifications_is_away_is_refused_not_incomplete
     res = crm_client.get(f"/api/v1/companies/{contact.company_id}/contacts/{contact.id}/export", headers=konsulent)
     assert res.status_code == 503 and res.headers["retry-after"] == "5"
     assert "Notifikationstjenesten svarer ikke" in res.json()["detail"]
+
+
+def test_the_rounds_rebuild_waits_quietly_for_a_crm_that_is_not_up_yet(monkeypatch, caplog):
+    # `make run` starts every process at once: the first round may find crm not listening yet.
+    # It must not fail with a traceback; the next round (a minute later) tries again.
+    from sqlmodel import Session
+
+    from services.notifications import jobs
+    from services.notifications.recipients.models import RecipientCompany
+    from shared.db import get_engine
+    from shared.settings import get_settings
+
+    with Session(get_engine()) as s:
+        assert s.exec(select(RecipientCompany.company_id).limit(1)).first() is None, "needs an empty read model"
+    monkeypatch.setattr(get_settings(), "crm_url", "http://127.0.0.1:9")  # nothing listens on port 9
+    with caplog.at_level("WARNING", logger="jobbro.notifications.jobs"):
+        assert jobs.ensure_read_model() is None
+    assert "crm not reachable yet" in caplog.text

@@ -37,7 +37,8 @@ def home(request: Request):
 def _login_page(request: Request, context: dict, status_code: int = 200):
     # The sign-in buttons of the configured providers, and the password form while it is allowed.
     context = {**context, "signin_providers": list(providers().values()),
-               "password_login": get_settings().jobbro_password_login != "off"}
+               "password_login": get_settings().jobbro_password_login != "off",
+               "password_login_mode": get_settings().jobbro_password_login}
     return render(request, "login.html", context, status_code=status_code)
 
 
