@@ -468,10 +468,10 @@ class MatchOutcome(StrEnum):
 
 # How a consultant or manager reads a score part; the technique is in docs/matching.md.
 MATCH_PART_LABELS = {
-    "semantic": "Indholdslighed (CV og ordre læst som helhed)",
-    "lexical": "Samme ord og fagudtryk",
-    "skills": "Kompetencer der passer til stillingen",
-    "occupation": "Stillingsbetegnelse (ESCO)",
+    "semantic": "Indholdslighed",
+    "lexical": "Fælles ord",
+    "skills": "Kompetencer",
+    "occupation": "Stilling (ESCO)",
     "distance": "Afstand",
 }
 
