@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, func, select
 
 from services.matching.candidates.models import Candidate
+from services.matching.candidates.textcheck import detect_language, language_warning
 from services.matching.esco.catalog import Catalog, Occupation, get_catalog
 from services.matching.index import jobs, store
 from services.matching.ranking.features import candidate_features
@@ -248,7 +249,10 @@ def add_people(session: Session, people: list[dict], catalog: Catalog | None = N
     for p in people:
         c = Candidate(**p, code_list_version=TARGET_GROUP_CODE_LIST_VERSION)
         c.features = candidate_features(c.cv_text, c.desired_occupations).to_json(cat)
-        c.features["warnings"] = []
+        # As the candidates API stores a CV: its detected language is what the bias audit groups by.
+        c.cv_language = detect_language(c.cv_text)
+        warning = language_warning(c.cv_text)
+        c.features["warnings"] = [warning] if warning else []
         c.version = store.bump_version(session)
         session.add(c)
     return len(people)

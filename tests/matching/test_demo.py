@@ -200,3 +200,12 @@ def test_a_fleksjob_order_ranks_only_people_visiteret_to_fleksjob(demo):
     for item in body["items"]:
         rules = {r["regel"]: r["opfyldt"] for r in item["explanation"]["hvorfor_berettiget"]}
         assert rules.get("fleksjob_visiteret") is True
+
+
+def test_the_demos_job_seekers_are_stored_as_the_api_stores_them(demo):
+    # The bias audit groups by the CV's detected language; demo people without it were all "Ukendt".
+    from services.matching.candidates.models import Candidate
+
+    session = demo[0]
+    languages = session.exec(select(Candidate.cv_language)).all()
+    assert languages and all(lang == "da" for lang in languages), set(languages)

@@ -230,3 +230,11 @@ def test_the_matching_consumer_appends_crm_actions_from_the_stream(committed, en
         acts = s.exec(select(RankingRecordAction)).all()
     assert [(a.action, a.candidate_ref, a.rank, a.groups) for a in acts] == [
         ("kortliste", "K-STREAM", 1, {"malgruppe": "a_dagpenge"})]
+
+
+def test_age_bands_read_youngest_first_and_unknown_groups_last():
+    from services.matching.records.groups import AGE_LABELS, UNKNOWN, group_order
+
+    shuffled = [UNKNOWN, "60+", "under 25", "40-49", "25-29", "50-59", "30-39"]
+    assert sorted(shuffled, key=group_order("alder")) == [*AGE_LABELS, UNKNOWN]
+    assert sorted([UNKNOWN, "rap", "330"], key=group_order("kommune")) == ["330", "rap", UNKNOWN]

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from services.matching.records.groups import DIMENSIONS
+from services.matching.records.groups import DIMENSIONS, group_order
 
 FOUR_FIFTHS = 0.8
 TOP = 10
@@ -75,7 +75,7 @@ def compute(rankings: list[AuditRanking], actions: list[AuditAction], top: int =
         for a in proposals:
             pr[a.groups.get(dim, "ukendt")] += 1
         rows = []
-        for g in sorted(set(pool) | set(in_top) | set(sl) | set(pr)):
+        for g in sorted(set(pool) | set(in_top) | set(sl) | set(pr), key=group_order(dim)):
             pool_share, top_share = _share(pool[g], pool_total), _share(in_top[g], top_total)
             ratio = round(top_share / pool_share, 3) if pool_share and top_share is not None else None
             rows.append({

@@ -26,6 +26,18 @@ DIMENSIONS = {"malgruppe": "Målgruppe (ydelsesgruppe)", "alder": "Aldersgruppe"
               "kommune": "Bopælskommune", "cv_sprog": "CV'ets sprog"}
 
 
+def group_order(dimension: str) -> Callable[[str], tuple]:
+    """Sort key for a dimension's groups as a reader expects them: age bands youngest first, the
+    rest by name; "ukendt" last."""
+    def key(group: str) -> tuple:
+        if group == UNKNOWN:
+            return (1, 0, "")
+        if dimension == "alder" and group in AGE_LABELS:
+            return (0, AGE_LABELS.index(group), "")
+        return (0, 0, group)
+    return key
+
+
 def _codes_target(f: Facts, rows: np.ndarray, year: int) -> tuple[np.ndarray, Callable[[int], str]]:
     return f.target_group[rows].astype(np.int64), lambda c: TARGET_GROUPS[c] if c >= 0 else UNKNOWN
 
