@@ -183,6 +183,9 @@ def test_order_page_ranks_candidates_and_hiring_creates_the_placement(web, stack
             break
         time.sleep(0.5)
     assert "K-WEB-0" in page.text and "K-WEB-1" in page.text, page.text[-3000:]
+    # The consultant sees how matching read the order, to catch a misreading (EU AI Act art. 14).
+    read_as = re.search(r'<p class="read-as">(.*?)</p>', page.text, re.S)
+    assert read_as and "<strong>svejser" in read_as.group(1), page.text[-3000:]
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
     res = web.post(f"/ordrer/{stack.seeded.order_id}/forslag", data={"csrf_token": token, "candidate_ref": "K-WEB-0"})
     assert res.status_code == 303

@@ -62,6 +62,14 @@ def _result_body(result: RankResult, snap, extra: dict[str, Any]) -> dict[str, A
     return body
 
 
+def _read_as(features: TextFeatures, catalog) -> dict[str, Any]:
+    """How the order was read: its ESCO occupations and the skills a candidate must share, for the
+    consultant to check (EU AI Act art. 14: an order read as the wrong occupation ranks the wrong
+    people, and only a person who knows the order can see it)."""
+    return {"occupations": [{"label": catalog.occupations[o].label, "score": s} for o, s in features.occupations],
+            "essential_skills": [catalog.skills[s].label for s in features.essential]}
+
+
 def _vacancy_vector(session: Session, v: Vacancy, fp: str | None, emb) -> np.ndarray | None:
     if fp is None:
         return None
@@ -136,7 +144,7 @@ def vacancy_matches(session: Session, principal: Principal, vacancy_id: int, sch
     _audit_results(session, principal, result.items, {"vacancy_id": v.id, "scheme": ctx.scheme,
                                                       **({"cooperation": True} if postcodes is not None else {})})
     session.commit()
-    return _result_body(result, snap, extra)
+    return _result_body(result, snap, {**extra, **_read_as(feats, catalog)})
 
 
 def adhoc_matches(session: Session, principal: Principal, data) -> dict[str, Any]:
@@ -154,9 +162,7 @@ def adhoc_matches(session: Session, principal: Principal, data) -> dict[str, Any
     _audit_results(session, principal, result.items, {"adhoc": True, "scheme": ctx.scheme})
     session.commit()
     warning = language_warning(text)
-    body = _result_body(result, snap, {"scheme": ctx.scheme})
-    body["occupations"] = [{"label": catalog.occupations[o].label, "score": s} for o, s in q.features.occupations]
-    body["essential_skills"] = [catalog.skills[s].label for s in q.features.essential]
+    body = _result_body(result, snap, {"scheme": ctx.scheme, **_read_as(q.features, catalog)})
     if warning:
         body["warnings"] = [warning]
     return body

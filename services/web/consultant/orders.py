@@ -44,9 +44,11 @@ async def orders(request: Request, user: Staff, status: str = "aabne", q: str = 
     })
 
 
-async def ranked_candidates(api, order: dict) -> tuple[list[dict] | None, str | None, str | None, int | None]:
+async def ranked_candidates(api, order: dict) -> tuple[list[dict] | None, str | None, str | None, int | None,
+                                                     dict | None]:
     """The matching service's ranking for the order: (candidates, why none can be shown, a note,
-    the ranking record matching kept of what is shown: the forms send it on with what is done).
+    the ranking record matching kept of what is shown: the forms send it on with what is done,
+    how matching read the order: its ESCO occupations and essential skills, for the consultant to check).
 
     The order's own vacancy (made by matching from the order.received event) is used when matching
     can find it by order id; otherwise the order's text is ranked ad hoc with the same engine.
@@ -62,16 +64,30 @@ async def ranked_candidates(api, order: dict) -> tuple[list[dict] | None, str | 
                 "scheme": order["scheme"], "hours_per_week": order.get("hours_per_week"),
                 "postcode": order.get("postcode"), "limit": MATCH_LIMIT}.items() if v is not None})
     except ServiceDown:
-        return None, "Matchningen svarer ikke lige nu. Prøv igen om lidt.", None, None
+        return None, "Matchningen svarer ikke lige nu. Prøv igen om lidt.", None, None, None
     except ApiError as exc:
-        return None, exc.detail, None, None
+        return None, exc.detail, None, None, None
     if not isinstance(result, dict):
-        return None, "Matchningen gav et svar, siden ikke kan læse.", None, None
+        return None, "Matchningen gav et svar, siden ikke kan læse.", None, None, None
     rows = result.get("items") or []
     record_id = result.get("ranking_record_id") if isinstance(result.get("ranking_record_id"), int) else None
+    read_as = _read_as(result)
     if not rows and result.get("message"):
-        return [], result["message"], None, record_id
-    return [normalise_match(r) for r in rows], None, result.get("note"), record_id
+        return [], result["message"], None, record_id, read_as
+    return [normalise_match(r) for r in rows], None, result.get("note"), record_id, read_as
+
+
+READ_AS_SKILLS = 6
+
+
+def _read_as(result: dict) -> dict | None:
+    occupations = [o["label"] for o in result.get("occupations") or []
+                   if isinstance(o, dict) and isinstance(o.get("label"), str)]
+    skills = [s for s in result.get("essential_skills") or [] if isinstance(s, str)]
+    if not occupations:
+        return None
+    return {"occupations": occupations, "skills": skills[:READ_AS_SKILLS],
+            "more_skills": max(len(skills) - READ_AS_SKILLS, 0)}
 
 
 def normalise_match(row: dict) -> dict:
@@ -156,12 +172,12 @@ async def order_context(request: Request, user: WebUser, order_id: int) -> dict:
         api.get("crm", f"/api/v1/orders/{order_id}/shortlist", limit=100),
         api.get_or_none("crm", f"/api/v1/orders/{order_id}/job-ad"),  # 404: no ad yet
     )
-    matches, match_problem, match_note, record_id = await ranked_candidates(api, order)
+    matches, match_problem, match_note, record_id, read_as = await ranked_candidates(api, order)
     items = proposals.get("items", [])
     return {
         "nav": "ordrer", "order": order, "proposals": items, "shortlist": shortlist.get("items", []),
         "matches": matches, "match_problem": match_problem, "match_note": match_note,
-        "ranking_record_id": record_id,
+        "ranking_record_id": record_id, "read_as": read_as,
         "proposed": {p["candidate_ref"]: p["status"] for p in items},
         "shortlisted": {e["candidate_ref"] for e in shortlist.get("items", [])},
         "open": order["status"] in OPEN_STATUSES, "today": date.today(),
