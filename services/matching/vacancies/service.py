@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -158,37 +159,18 @@ def upsert_from_order(session: Session, payload: dict[str, Any], occurred_at: da
     """
     order_id = int(payload["order_id"])
     company = payload.get("company") or {}
-    if payload.get("title"):
-        _prepare_features(Vacancy.order_id == order_id, payload["title"][:200],
-                          _check_text(payload.get("description") or ""))
-    v = session.exec(select(Vacancy).where(Vacancy.order_id == order_id)).first()
-    if _stale(v, occurred_at):
-        return v
-    created = v is None
-    if v is None:
-        v = Vacancy(order_id=order_id, title="Stilling", scheme="ordinaer")
-    old_text = (v.title, v.text)
-    v.company_id = payload.get("company_id") or company.get("id")
-    v.company_name = (company.get("name") or payload.get("company_name") or v.company_name or "")[:200] or None
-    v.sector = company.get("sector") or v.sector
-    v.title = (payload.get("title") or v.title)[:200]
-    v.scheme = payload.get("scheme") or v.scheme
-    v.text = _check_text(payload.get("description") or "")
-    v.hours_per_week = payload.get("hours_per_week")
-    v.postcode = payload.get("postcode") or company.get("postcode")
-    if payload.get("status"):
-        v.status = _vacancy_status(payload["status"])
-    text_changed = created or (v.title, v.text) != old_text or not v.features
-    if text_changed:
-        refresh_features(v)
-    v.order_event_at = occurred_at or v.order_event_at
-    v.updated_at = utcnow()
-    session.add(v)
-    session.commit()
-    session.refresh(v)
-    if text_changed:
-        jobs.enqueue_vacancy(v.id)
-    return v
+
+    def own_fields(v: Vacancy) -> None:
+        v.company_id = payload.get("company_id") or company.get("id")
+        v.company_name = (company.get("name") or payload.get("company_name") or v.company_name or "")[:200] or None
+        v.sector = company.get("sector") or v.sector
+        v.postcode = payload.get("postcode") or company.get("postcode")
+        if payload.get("status"):
+            v.status = _vacancy_status(payload["status"])
+
+    return _upsert(session, Vacancy.order_id == order_id,
+                   lambda: Vacancy(order_id=order_id, title="Stilling", scheme="ordinaer"),
+                   payload, occurred_at, own_fields)
 
 
 def upsert_from_shared_order(session: Session, payload: dict[str, Any],
@@ -196,26 +178,39 @@ def upsert_from_shared_order(session: Session, payload: dict[str, Any],
     """`cooperation.order_received`: the vacancy of an order a partner jobcentre shared (created,
     changed or closed), from the payload alone; idempotent on shared_order_id."""
     shared_id = int(payload["shared_order_id"])
+
+    def own_fields(v: Vacancy) -> None:
+        partner = payload.get("partner") or {}
+        v.cooperation_partner = (partner.get("name") or "")[:200] or None
+        v.municipality_code = partner.get("municipality_code")
+        v.company_name = v.cooperation_partner
+        v.postcode = payload.get("postcode")
+        v.status = _vacancy_status(payload.get("status")) if payload.get("status") != "trukket_tilbage" else "lukket"
+
+    return _upsert(session, Vacancy.shared_order_id == shared_id,
+                   lambda: Vacancy(shared_order_id=shared_id, title="Stilling", scheme="ordinaer"),
+                   payload, occurred_at, own_fields)
+
+
+def _upsert(session: Session, where, new: Callable[[], Vacancy], payload: dict[str, Any],
+            occurred_at: datetime | None, own_fields: Callable[[Vacancy], None]) -> Vacancy:
+    """What an order and a shared order have in common: the same order fields copied onto the
+    vacancy, stale events ignored, and the features and embedding redone only when the text changed.
+    `own_fields` copies what only one kind of order carries (company or partner, postcode, status)."""
     if payload.get("title"):
-        _prepare_features(Vacancy.shared_order_id == shared_id, payload["title"][:200],
-                          _check_text(payload.get("description") or ""))
-    v = session.exec(select(Vacancy).where(Vacancy.shared_order_id == shared_id)).first()
+        _prepare_features(where, payload["title"][:200], _check_text(payload.get("description") or ""))
+    v = session.exec(select(Vacancy).where(where)).first()
     if _stale(v, occurred_at):
         return v
     created = v is None
     if v is None:
-        v = Vacancy(shared_order_id=shared_id, title="Stilling", scheme="ordinaer")
+        v = new()
     old_text = (v.title, v.text)
-    partner = payload.get("partner") or {}
-    v.cooperation_partner = (partner.get("name") or "")[:200] or None
-    v.municipality_code = partner.get("municipality_code")
-    v.company_name = v.cooperation_partner
+    own_fields(v)
     v.title = (payload.get("title") or v.title)[:200]
     v.scheme = payload.get("scheme") or v.scheme
     v.text = _check_text(payload.get("description") or "")
     v.hours_per_week = payload.get("hours_per_week")
-    v.postcode = payload.get("postcode")
-    v.status = _vacancy_status(payload.get("status")) if payload.get("status") != "trukket_tilbage" else "lukket"
     text_changed = created or (v.title, v.text) != old_text or not v.features
     if text_changed:
         refresh_features(v)
