@@ -109,6 +109,12 @@ def sign_in(web: WebClient, provider: str, identity: str) -> httpx.Response:
     return web.get(_callback_path(callback))
 
 
+def refusal_page(web: WebClient, res: httpx.Response) -> httpx.Response:
+    """A refused sign-in is shown at its own address, without the callback's single-use code."""
+    assert res.status_code == 303 and res.headers["location"] == "/login/ikke-logget-ind", res.text[:300]
+    return web.get("/login/ikke-logget-ind")
+
+
 def _session_of(web: WebClient) -> dict:
     # Starlette's session cookie: base64(JSON).timestamp.signature (read, never forged, here).
     value = web.cookie.split("=", 1)[1].strip('"').split(".", 1)[0]
@@ -199,7 +205,7 @@ def test_the_same_person_signing_in_for_another_cvr_sees_that_company_only(stack
 
 
 def test_an_unknown_cvr_gets_a_danish_page_and_the_consultants_see_the_attempt(stack, oidc, web, crm_db):
-    res = sign_in(web, "virksomhed", "test-unknown")
+    res = refusal_page(web, sign_in(web, "virksomhed", "test-unknown"))
     assert res.status_code == 403
     assert "Jeres virksomhed er ikke kendt af jobcentret endnu" in res.text
     assert "ring til" in res.text
@@ -223,7 +229,7 @@ def test_an_unknown_cvr_gets_a_danish_page_and_the_consultants_see_the_attempt(s
 def test_a_level_of_assurance_below_the_municipalitys_is_refused(stack, oidc, web, crm_db):
     from services.crm.users.models import User
 
-    res = sign_in(web, "virksomhed", "test-low-loa")
+    res = refusal_page(web, sign_in(web, "virksomhed", "test-low-loa"))
     assert res.status_code == 403
     assert "Dit login er ikke sikkert nok" in res.text and "Betydelig" in res.text
     crm_db.expire_all()
@@ -240,8 +246,14 @@ def test_a_wrong_nonce_is_refused(stack, oidc, web, crm_db):
     assert query["code_challenge_method"] == ["S256"] and query["state"] and query["nonce"]
     query["nonce"] = ["en-anden-nonce-end-den-web-gemte"]
     forged = urlunsplit(parts._replace(query=urlencode({k: v[0] for k, v in query.items()})))
-    res = web.get(_callback_path(_at_provider(forged, "test-sofie")))
+    res = refusal_page(web, web.get(_callback_path(_at_provider(forged, "test-sofie"))))
     assert res.status_code == 400 and "Login mislykkedes" in res.text
+    # A reload shows the same page: the refusal is kept in the session, not in the address.
+    again = web.get("/login/ikke-logget-ind")
+    assert again.status_code == 400 and "Beviset for dit login kunne ikke godkendes" in again.text
+    # Nothing to show without a refusal of one's own.
+    stranger = WebClient(stack.web_url).get("/login/ikke-logget-ind")
+    assert stranger.status_code == 303 and stranger.headers["location"] == "/login"
     assert _session_of(web).get("user") is None
     assert any(r.detail["reason"].startswith("id_token:") for r in _audit(crm_db, checked_by="web"))
 
@@ -253,11 +265,11 @@ def test_a_replayed_code_is_refused(stack, oidc, web, crm_db):
     # The same code again, with the session that belongs to it: the provider refuses it.
     attacker = WebClient(stack.web_url)
     attacker.cookie = before
-    res = attacker.get(callback)
+    res = refusal_page(attacker, attacker.get(callback))
     assert res.status_code == 400 and "Login mislykkedes" in res.text
     assert _audit(crm_db, reason="code_refused", checked_by="web")
     # And the same callback in the session that already used it: the state is gone.
-    res = web.get(callback)
+    res = refusal_page(web, web.get(callback))
     assert res.status_code == 400
 
 
@@ -325,13 +337,14 @@ def test_a_colleague_jobbro_knew_keeps_their_record_when_signing_in_through_the_
 def test_staff_without_a_mapped_role_or_deactivated_at_the_provider_are_refused(stack, oidc, web, crm_db):
     from services.crm.users.models import User
 
-    res = sign_in(web, "personale", "test-no-role")
+    res = refusal_page(web, sign_in(web, "personale", "test-no-role"))
     assert res.status_code == 403 and "Du har ikke adgang til Jobbro" in res.text
     crm_db.expire_all()
     assert crm_db.exec(select(User).where(User.email == "ib@test.jobbro.dk")).first() is None
     assert _audit(crm_db, reason="no_role")
 
-    res = sign_in(WebClient(stack.web_url), "personale", "deaktiveret")
+    denied = WebClient(stack.web_url)
+    res = refusal_page(denied, sign_in(denied, "personale", "deaktiveret"))
     assert res.status_code == 403 and "Du blev ikke logget ind" in res.text
     assert _audit(crm_db, reason="provider_denied", checked_by="web")
 

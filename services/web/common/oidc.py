@@ -89,6 +89,16 @@ def _refused(request: Request, title: str, message: str, status: int = 403, *, r
     return render(request, "signin_refused.html", {"title": title, "message": message, "retry_url": retry}, status)
 
 
+REFUSED_PATH = "/login/ikke-logget-ind"
+
+
+def _refused_at_callback(request: Request, title: str, message: str, status: int = 403, *, retry: str | None = None):
+    """Show a refusal at its own address (post/redirect/get): the callback's URL carries a
+    single-use code, so a reload or a bookmark of it would only be refused again, differently."""
+    request.session["signin_refused"] = {"title": title, "message": message, "status": status, "retry": retry}
+    return RedirectResponse(REFUSED_PATH, status_code=303)
+
+
 def _safe_next(next_url: str | None) -> str | None:
     if next_url and next_url.startswith("/") and not next_url.startswith("//") and "\\" not in next_url:
         return next_url
@@ -105,11 +115,20 @@ async def _report_refusal(request: Request, provider: str, reason: str) -> None:
         log.warning("sign-in refusal not recorded in crm: %s", exc)
 
 
+@router.get(REFUSED_PATH, name="signin_refused")
+def refused(request: Request):
+    seen = request.session.get("signin_refused")
+    if not isinstance(seen, dict):
+        return RedirectResponse("/login", status_code=303)
+    return _refused(request, seen["title"], seen["message"], seen["status"], retry=seen.get("retry"))
+
+
 @router.get("/login/{provider}")
 async def start(request: Request, provider: str, next: str | None = None):
     client = _client(provider)
     if client is None:
         return _refused(request, "Dette login er ikke slået til", "Brug et af de andre login på forsiden.", 404)
+    request.session.pop("signin_refused", None)
     # Only the outstanding sign-in's own state stays: an abandoned attempt is not kept in the cookie.
     for key in [k for k in request.session if k.startswith("_state_")]:
         request.session.pop(key)
@@ -137,25 +156,25 @@ async def callback(request: Request, provider: str):
         log.info("sign-in refused at callback: provider=%s reason=%s (%s)", provider, reason, exc.description)
         await _report_refusal(request, provider, reason)
         if exc.error == "access_denied":
-            return _refused(request, "Du blev ikke logget ind",
+            return _refused_at_callback(request, "Du blev ikke logget ind",
                             "Login-udbyderen gav ikke adgang. Er din bruger lukket, så kontakt din leder eller "
                             "jobcentret.", retry=retry)
-        return _refused(request, "Login mislykkedes", "Dit login kunne ikke gennemføres. Start forfra.", 400,
+        return _refused_at_callback(request, "Login mislykkedes", "Dit login kunne ikke gennemføres. Start forfra.", 400,
                         retry=retry)
     except JoseError as exc:
         # Signature, issuer, audience, nonce or expiry of the ID token did not hold.
         reason = f"id_token:{exc.error}"[:60]
         log.warning("ID token refused: provider=%s reason=%s (%s)", provider, reason, exc)
         await _report_refusal(request, provider, reason)
-        return _refused(request, "Login mislykkedes", "Beviset for dit login kunne ikke godkendes. Start forfra.",
+        return _refused_at_callback(request, "Login mislykkedes", "Beviset for dit login kunne ikke godkendes. Start forfra.",
                         400, retry=retry)
     except httpx.HTTPError as exc:
         log.warning("sign-in provider %s unavailable: %s", provider, exc)
-        return _refused(request, "Login-udbyderen svarer ikke", "Prøv igen om lidt.", 503, retry=retry)
+        return _refused_at_callback(request, "Login-udbyderen svarer ikke", "Prøv igen om lidt.", 503, retry=retry)
     id_token = token.get("id_token")
     if not id_token:
         await _report_refusal(request, provider, "no_id_token")
-        return _refused(request, "Login mislykkedes", "Login-udbyderen sendte ikke et ID-token.", 400, retry=retry)
+        return _refused_at_callback(request, "Login mislykkedes", "Login-udbyderen sendte ikke et ID-token.", 400, retry=retry)
     api = Api(request.app.state.http, None)
     try:
         res = await api.request("POST", "crm", f"/api/v1/auth/oidc/{provider}", json={"id_token": id_token},
@@ -172,7 +191,7 @@ async def callback(request: Request, provider: str):
             title = "Du har ikke adgang til Jobbro"
         else:
             title = "Du blev ikke logget ind"
-        return _refused(request, title, exc.detail, 403 if exc.status in (401, 403) else exc.status,
+        return _refused_at_callback(request, title, exc.detail, 403 if exc.status in (401, 403) else exc.status,
                         retry=None if reason in ("unknown_cvr", "no_role") else retry)
     next_url = _safe_next(request.session.get("signin_next"))
     start_session(request, jobbro_token, me)
