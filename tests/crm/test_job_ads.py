@@ -113,7 +113,7 @@ def test_an_order_without_an_ad_answers_404(crm_client, konsulent, order):
 
 
 @pytest.mark.parametrize(("body", "field"), [
-    ({"city": ""}, "city"),
+    ({"city": "", "postcode": "4199"}, "city"),  # a postcode Jobbro cannot name the town of
     ({"description": "Ring til Anna, 010190-1234, for at høre mere."}, "description"),
     ({"how_to_apply": "Send CPR 0101901234 med"}, "how_to_apply"),
     ({"postcode": "12"}, "postcode"),
@@ -125,6 +125,19 @@ def test_an_ad_without_a_town_or_with_a_cpr_number_is_refused(crm_client, konsul
     assert field in {e["field"] for e in body.get("errors") or []} | {body.get("field")}
     assert "CPR" in body["detail"] or field in ("city", "postcode")
     assert db.exec(select(JobAd)).first() is None
+
+
+def test_the_town_comes_from_the_postcode_unless_the_consultant_writes_one(crm_client, konsulent, order):
+    res = crm_client.post(ad_url(order.id), json={}, headers=konsulent)
+    assert res.status_code == 201, res.text
+    assert res.json()["postcode"] == "4230" and res.json()["city"] == "Skælskør"
+    # A new postcode brings its own town along; a town the consultant wrote stays.
+    moved = crm_client.post(ad_url(order.id), json={"postcode": "4200"}, headers=konsulent).json()
+    assert moved["city"] == "Slagelse"
+    own = crm_client.post(ad_url(order.id), json={"city": "Slagelse Nord"}, headers=konsulent).json()
+    assert own["city"] == "Slagelse Nord"
+    kept = crm_client.post(ad_url(order.id), json={"postcode": "4230"}, headers=konsulent).json()
+    assert kept["postcode"] == "4230" and kept["city"] == "Slagelse Nord"
 
 
 def test_an_ad_needs_a_text(crm_client, konsulent, factories):

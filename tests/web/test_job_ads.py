@@ -169,7 +169,11 @@ def test_a_form_without_a_town_comes_back_with_the_error_next_to_the_field(web, 
     order = welder_order(stack, api_token(stack, s.konsulent_email), title="Svejser uden by")
     web.login(s.konsulent_email, s.password)
     page = web.get(f"/ordrer/{order['id']}").text
-    res = web.post(f"/ordrer/{order['id']}/jobopslag", data=_publish_form(page, ad_city="", ad_title="Min titel"))
+    # The new ad's town is filled in from the order's postcode ...
+    assert re.search(r'name="ad_city"[^>]*value="Slagelse"', _section(page, "jobopslag"))
+    # ... but a postcode Jobbro cannot name the town of, with the town left empty, is asked about.
+    res = web.post(f"/ordrer/{order['id']}/jobopslag",
+                   data=_publish_form(page, ad_city="", ad_postcode="4199", ad_title="Min titel"))
     assert res.status_code == 422
     panel = _section(res.text, "jobopslag")
     error = re.search(r'<p class="field-error" id="e-ad_city"\s*>(.*?)</p>', panel, re.S).group(1)

@@ -23,7 +23,7 @@ class JobAdPublish(BaseModel):
     title: str | None = Field(default=None, min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=8000, description="Opslagets tekst (ren tekst)")
     postcode: Postcode | None = None
-    city: str | None = Field(default=None, max_length=100, description="Byen, fx 'Slagelse' (skal udfyldes)")
+    city: str | None = Field(default=None, max_length=100, description="Byen, fx 'Slagelse'; udeladt: postnummerets by")
     how_to_apply: str | None = Field(default=None, max_length=2000, description="Sådan søger man via jobcentret")
     name_company: bool | None = Field(default=None, description="Vis virksomhedens navn (kun hvis virksomheden har sagt ja)")
 

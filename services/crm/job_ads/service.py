@@ -24,6 +24,7 @@ from shared import audit
 from shared.auth import Principal
 from shared.errors import Conflict, Invalid, NotFound
 from shared.models_base import utcnow
+from shared.postcodes import town
 from shared.settings import get_settings
 from shared.validators import has_cpr_like
 
@@ -86,9 +87,15 @@ def publish(session: Session, principal: Principal, order_id: int, data: JobAdPu
         ad = JobAd(order_id=order.id, title=order.title, description=order.description, postcode=order.postcode,
                    city="", how_to_apply="")
     old_text = ad.how_to_apply
+    old_postcode, old_city = ad.postcode, ad.city
     standard_text = old_text == default_how_to_apply(ad.title)
     for key, value in changes.items():
         setattr(ad, key, value.strip() if isinstance(value, str) else value)
+    if not ad.city.strip() or ("city" not in changes and ad.postcode != old_postcode
+                               and old_city == (town(old_postcode) or old_city)):
+        # The workplace's postal town, when the postcode is one Jobbro knows (otherwise the
+        # consultant is asked for it); a town that came from the old postcode follows a new one.
+        ad.city = town(ad.postcode) or ""
     if not ad.how_to_apply.strip() or (standard_text and ad.how_to_apply == old_text):
         # The standard text names the job: it follows a new title; a text of the consultant's own stays.
         ad.how_to_apply = default_how_to_apply(ad.title)

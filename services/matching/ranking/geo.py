@@ -1,24 +1,19 @@
-"""Commuting distance from approximate postcode centroids shipped with Jobbro (data/)."""
+"""Commuting distance from the approximate postal-town centres Jobbro ships (shared/postcodes.py)."""
 
 from __future__ import annotations
 
 import bisect
-import csv
 import math
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 
-DATA = Path(__file__).resolve().parent / "data" / "postcode_centroids_dk.csv"
+from shared.postcodes import table
 
 
 @lru_cache
 def _table() -> tuple[list[int], dict[int, tuple[float, float]]]:
-    rows: dict[int, tuple[float, float]] = {}
-    with open(DATA, encoding="utf-8") as fh:
-        for row in csv.DictReader(line for line in fh if not line.startswith("#")):
-            rows[int(row["postcode"])] = (float(row["lat"]), float(row["lon"]))
+    rows = {code: (t.lat, t.lon) for code, t in table().items()}
     return sorted(rows), rows
 
 
