@@ -25,7 +25,7 @@ from shared.settings import get_settings
 router = APIRouter(prefix="/virksomhedscentre")
 
 RESERVE_FIELDS = {"candidate_ref", "scheme", "target_group", "starts_on", "ends_on", "candidate_birth_year",
-                  "override_reason"}
+                  "hours_per_week", "override_reason"}
 RESERVE_LABELS = {"candidate_ref": "Kandidatens reference", "scheme": "Ordning",
                   **{k: v for k, v in HIRE_LABELS.items() if k in RESERVE_FIELDS}}
 MATCH_LIMIT = 5
@@ -103,6 +103,7 @@ def reservation_payload(form: FormData, errors: dict[str, str]) -> dict:
         "starts_on": forms.as_date(form, "starts_on", errors, "Startdato", required=True),
         "ends_on": forms.as_date(form, "ends_on", errors, "Slutdato", required=True),
         "candidate_birth_year": forms.as_int(form, "candidate_birth_year", errors, "Fødselsår"),
+        "hours_per_week": forms.as_float(form, "hours_per_week", errors, "Timer pr. uge"),
         "override_reason": forms.optional(form, "override_reason"),
     }
     if not payload["candidate_ref"]:
