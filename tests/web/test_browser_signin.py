@@ -34,7 +34,7 @@ def test_an_unknown_cvr_gets_the_danish_page(desktop_page, stack):
     page.get_by_label("Navn").fill("Niels Nystartet")
     page.get_by_role("button", name="Log ind som denne person").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Jeres virksomhed er ikke kendt af jobcentret endnu")
-    expect(page.locator("main")).to_contain_text("ring til")
+    expect(page.locator("main")).to_contain_text("Ring til")
     # Shown at its own address, so a reload shows it again rather than replaying the used code.
     expect(page).to_have_url(stack.web_url + "/login/ikke-logget-ind")
     page.reload()

@@ -208,7 +208,7 @@ def test_an_unknown_cvr_gets_a_danish_page_and_the_consultants_see_the_attempt(s
     res = refusal_page(web, sign_in(web, "virksomhed", "test-unknown"))
     assert res.status_code == 403
     assert "Jeres virksomhed er ikke kendt af jobcentret endnu" in res.text
-    assert "ring til" in res.text
+    assert "Ring til" in res.text and "endnu — ring til" not in res.text  # the heading is not said twice
     assert _session_of(web).get("user") is None
     refused = _audit(crm_db, reason="unknown_cvr", cvr=UNKNOWN_CVR)
     assert refused and refused[0].action == "refuse" and refused[0].actor_id is None

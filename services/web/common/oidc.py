@@ -86,7 +86,16 @@ def _client(key: str):
 
 
 def _refused(request: Request, title: str, message: str, status: int = 403, *, retry: str | None = None):
-    return render(request, "signin_refused.html", {"title": title, "message": message, "retry_url": retry}, status)
+    return render(request, "signin_refused.html", {"title": title, "message": _after_title(title, message),
+                                                   "retry_url": retry}, status)
+
+
+def _after_title(title: str, message: str) -> str:
+    """crm's message often opens with what the heading already says; the page says it once."""
+    if not message.lower().startswith(title.lower()):
+        return message
+    rest = message[len(title):].lstrip(" .,:;—–-")
+    return rest[:1].upper() + rest[1:] if rest else message
 
 
 REFUSED_PATH = "/login/ikke-logget-ind"
