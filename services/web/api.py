@@ -133,6 +133,9 @@ class Api:
         res = await self.request("POST", service, path, json=json, data=data)
         return res.json() if res.content else None
 
+    async def put(self, service: str, path: str, json: Any) -> Any:
+        return (await self.request("PUT", service, path, json=json)).json()
+
     async def patch(self, service: str, path: str, json: Any) -> Any:
         return (await self.request("PATCH", service, path, json=json)).json()
 

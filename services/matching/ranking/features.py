@@ -40,6 +40,10 @@ KEEP_NEAR_BEST = 0.9
 # motorer") should not turn a generic title ("mekaniker") into that specialism. A title that only
 # resembles labels is a guess, and the text always has its say.
 TEXT_VETO = 0.6
+# What the order page offers a consultant who corrects how matching read a title: the title's
+# ten nearest occupations, and the five the text reads most like.
+CHOICES = 10
+CHOICES_BY_TEXT = 5
 
 
 @dataclass
@@ -145,6 +149,18 @@ def title_occupations(title: str, text: str, rec: Recogniser) -> list[tuple[int,
     return [(o, round(combined[o], 4)) for o in ranked if combined[o] >= KEEP_NEAR_BEST * top_score]
 
 
+def occupation_choices(title: str, text: str, rec: Recogniser, limit: int = CHOICES) -> list[int]:
+    """The occupations a consultant correcting a misread title picks from, most likely first: the
+    title's nearest ESCO labels, the occupations the text names, and those it reads most like."""
+    title = without_scheme(title)
+    found = [o.id for o in rec.normalise_title(title, k=limit)] if title.strip() else []
+    found += [h.id for h in rec.occupation_hits(text)]
+    if text.strip() or title.strip():
+        likeness = rec.descriptions.similarity(title + "\n" + text)
+        found += [int(o) for o in np.argsort(-likeness)[:CHOICES_BY_TEXT] if likeness[o] > 0]
+    return list(dict.fromkeys(found))[:limit + CHOICES_BY_TEXT]
+
+
 def _exact_only(occs: list[tuple[int, float]]) -> list[tuple[int, float]]:
     if occs and occs[0][1] > SIMILAR_CAP:
         # The title is an ESCO label: its occupations (ties included) are the vacancy's; merely
@@ -154,11 +170,12 @@ def _exact_only(occs: list[tuple[int, float]]) -> list[tuple[int, float]]:
 
 
 def vacancy_features(title: str, text: str, rec: Recogniser | None = None,
-                     ngrams: CharNgrams | None = None) -> TextFeatures:
+                     ngrams: CharNgrams | None = None, occupation: int | None = None) -> TextFeatures:
+    """`occupation`: the one a consultant chose for this vacancy, which replaces the title's reading."""
     rec = rec or get_recogniser()
     ngrams = ngrams or get_ngrams()
     cat = rec.catalog
-    occs = title_occupations(title, text, rec)
+    occs = [(occupation, 1.0)] if occupation is not None else title_occupations(title, text, rec)
     hits = rec.skill_hits(title + "\n" + text)
     found = [h.id for h in hits]
     related: set[int] = set()

@@ -129,7 +129,7 @@ def vacancy_matches(session: Session, principal: Principal, vacancy_id: int, sch
         pool, postcodes = _cooperation_pool(session, snap.pool)
     _end_read(session)
     result = rank(pool, q, get_weights(), get_rulebook(), catalog, top=limit)
-    extra: dict[str, Any] = {"vacancy_id": v.id, "scheme": ctx.scheme}
+    extra: dict[str, Any] = {"vacancy_id": v.id, "scheme": ctx.scheme, "occupation_chosen": v.occupation_uri is not None}
     if postcodes is not None:
         _with_commute(result.items, postcodes, v.postcode)
         extra["cooperation"] = {"partner": v.cooperation_partner, "shared_order_id": v.shared_order_id,

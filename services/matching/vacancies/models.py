@@ -44,6 +44,12 @@ class Vacancy(SQLModel, table=True):
     centre_id: int | None = Field(default=None, index=True)
     standing: bool = Field(default=False)
     free_places: int | None = None
+    # The ESCO occupation a consultant chose for this vacancy when matching misread its title
+    # (EU AI Act art. 14: the person who knows the order overrides the model); it stands over
+    # later text changes until the consultant clears it.
+    occupation_uri: str | None = Field(default=None, max_length=255)
+    occupation_chosen_by: int | None = None
+    occupation_chosen_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 

@@ -8,7 +8,13 @@ from sqlmodel import select
 from services.matching.deps import MatchingStaff, SessionDep
 from services.matching.vacancies import service
 from services.matching.vacancies.models import Vacancy
-from services.matching.vacancies.schemas import VacancyCreate, VacancyRead, VacancyUpdate
+from services.matching.vacancies.schemas import (
+    OccupationChoice,
+    OccupationOption,
+    VacancyCreate,
+    VacancyRead,
+    VacancyUpdate,
+)
 from shared.glossary import Scheme, VacancyStatus
 from shared.pagination import Page, PageParams, page_params, paginate
 
@@ -54,6 +60,18 @@ def get_vacancy(vacancy_id: int, session: SessionDep, _: MatchingStaff):
 @router.patch("/{vacancy_id}", response_model=VacancyRead)
 def update_vacancy(vacancy_id: int, data: VacancyUpdate, session: SessionDep, _: MatchingStaff):
     return service.to_read(service.update(session, vacancy_id, data))
+
+
+@router.get("/{vacancy_id}/occupation-choices", response_model=list[OccupationOption],
+            summary="Stillinger en konsulent kan vælge, når matchningen har læst titlen forkert")
+def occupation_choices(vacancy_id: int, session: SessionDep, _: MatchingStaff):
+    return service.occupation_choices(session, vacancy_id)
+
+
+@router.put("/{vacancy_id}/occupation", response_model=VacancyRead,
+            summary="Konsulentens valg af stilling (ESCO) for vakancen; null: matchningen læser selv titlen")
+def choose_occupation(vacancy_id: int, data: OccupationChoice, session: SessionDep, principal: MatchingStaff):
+    return service.to_read(service.choose_occupation(session, principal, vacancy_id, data.uri))
 
 
 @router.delete("/{vacancy_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -78,8 +78,24 @@ class VacancyRead(BaseModel):
     free_places: int | None = None
     occupations: list[dict[str, Any]] = []
     essential_skills: list[str] = []
+    occupation_uri: str | None = Field(default=None, description="Stillingen en konsulent har valgt (ESCO-URI); "
+                                       "null: matchningen læser selv titlen")
+    occupation_chosen_by: int | None = None
+    occupation_chosen_at: datetime | None = None
     created_at: datetime
     updated_at: datetime
+
+
+class OccupationChoice(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    uri: str | None = Field(max_length=255, description="ESCO-stillingens URI; null: matchningen læser selv titlen igen")
+
+
+class OccupationOption(BaseModel):
+    uri: str
+    label: str
+    current: bool = Field(description="Stillingen matchningen læser vakancen som nu")
 
 
 class AdHocMatch(BaseModel):

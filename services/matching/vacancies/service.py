@@ -14,9 +14,14 @@ from sqlmodel import Session, select
 from services.matching.candidates.textcheck import MAX_TEXT_CHARS
 from services.matching.esco.catalog import get_catalog
 from services.matching.index import jobs, store
+from services.matching.deps import SERVICE
+from services.matching.esco.recognise import get_recogniser
+from services.matching.ranking import features
 from services.matching.ranking.features import vacancy_features
 from services.matching.vacancies.models import Vacancy
 from services.matching.vacancies.schemas import VacancyCreate, VacancyRead, VacancyUpdate
+from shared import audit
+from shared.auth import Principal
 from shared.db import get_engine, read_only
 from shared.errors import Conflict, Invalid, NotFound
 from shared.models_base import utcnow
@@ -46,18 +51,20 @@ def _check_text(text: str) -> str:
 # (BEGIN IMMEDIATE) is never held while the model works and other writers never queue behind it
 # (docs/architecture.md, "The embedded default under load").
 _FEATURES_KEPT = 512
-_features: OrderedDict[tuple[str, str], dict] = OrderedDict()
+_features: OrderedDict[tuple[str, str, str | None], dict] = OrderedDict()
 _features_lock = threading.Lock()
 
 
-def _features_json(title: str, text: str) -> dict:
-    key = (title, text)
+def _features_json(title: str, text: str, occupation_uri: str | None = None) -> dict:
+    key = (title, text, occupation_uri)
     with _features_lock:
         hit = _features.get(key)
         if hit is not None:
             _features.move_to_end(key)
             return copy.deepcopy(hit)
-    value = vacancy_features(title, text).to_json(get_catalog())
+    cat = get_catalog()
+    chosen = cat.occupation_by_uri.get(occupation_uri) if occupation_uri else None
+    value = vacancy_features(title, text, occupation=chosen).to_json(cat)
     with _features_lock:
         _features[key] = value
         while len(_features) > _FEATURES_KEPT:
@@ -69,14 +76,55 @@ def _prepare_features(where, title: str, text: str) -> None:
     """Compute the features a write is about to need, before its transaction: a short read (no
     write lock) says whether the stored text differs."""
     with Session(read_only(get_engine())) as s:
-        row = s.exec(select(Vacancy.title, Vacancy.text, Vacancy.features).where(where)).first()
+        row = s.exec(select(Vacancy.title, Vacancy.text, Vacancy.features, Vacancy.occupation_uri)
+                     .where(where)).first()
     if row is None or (row[0], row[1]) != (title, text) or not row[2]:
-        _features_json(title, text)
+        _features_json(title, text, row[3] if row is not None else None)
 
 
 def refresh_features(v: Vacancy) -> None:
-    v.features = _features_json(v.title, v.text)
+    v.features = _features_json(v.title, v.text, v.occupation_uri)
     v.version += 1
+
+
+def occupation_choices(session: Session, vacancy_id: int) -> list[dict[str, Any]]:
+    """What a consultant may choose for the vacancy's occupation: the current reading first."""
+    v = get(session, vacancy_id)
+    cat = get_catalog()
+    current = [cat.occupation_by_uri[o["uri"]] for o in (v.features or {}).get("occupations", [])
+               if o.get("uri") in cat.occupation_by_uri]
+    ids = list(dict.fromkeys(current + features.occupation_choices(v.title, v.text, get_recogniser())))
+    return [{"uri": cat.occupations[o].uri, "label": cat.occupations[o].label,
+             "current": o in current} for o in ids]
+
+
+def choose_occupation(session: Session, principal: Principal, vacancy_id: int, uri: str | None) -> Vacancy:
+    """The consultant's correction of how matching read the vacancy (None: matching's own reading
+    again). Audited, and the vacancy's version moves on, so ranking records tell the two apart."""
+    cat = get_catalog()
+    if uri is not None and uri not in cat.occupation_by_uri:
+        raise Invalid("Stillingen findes ikke i ESCO; vælg en af de foreslåede.", field="uri")
+    v = get(session, vacancy_id)
+    title, text, before = v.title, v.text, v.occupation_uri
+    _end_read(session)
+    _features_json(title, text, uri)  # before the write transaction (see _features_json)
+    v = get(session, vacancy_id)
+    v.occupation_uri = uri
+    v.occupation_chosen_by = principal.user_id if uri is not None else None
+    v.occupation_chosen_at = utcnow() if uri is not None else None
+    refresh_features(v)
+    v.updated_at = utcnow()
+    session.add(v)
+    audit.record(session, principal, SERVICE, "choose_occupation", "vacancy", v.id,
+                 {"from": before, "to": uri, "label": cat.occupations[cat.occupation_by_uri[uri]].label if uri else None})
+    session.commit()
+    session.refresh(v)
+    return v
+
+
+def _end_read(session: Session) -> None:
+    # No transaction (on SQLite: no lock) is held while the features are computed.
+    session.commit()
 
 
 def get(session: Session, vacancy_id: int) -> Vacancy:

@@ -56,8 +56,11 @@ async def ranked_candidates(api, order: dict) -> tuple[list[dict] | None, str | 
     try:
         vacancies = await api.get("matching", "/api/v1/vacancies", order_id=order["id"], limit=1)
         items = [v for v in vacancies.get("items", []) if v.get("order_id") == order["id"]]
-        if items:
-            result = await api.get("matching", f"/api/v1/vacancies/{items[0]['id']}/matches", limit=MATCH_LIMIT)
+        vacancy, choices = (items[0] if items else None), None
+        if vacancy is not None:
+            result, choices = await gather(
+                api.get("matching", f"/api/v1/vacancies/{vacancy['id']}/matches", limit=MATCH_LIMIT),
+                api.get_or_none("matching", f"/api/v1/vacancies/{vacancy['id']}/occupation-choices"))
         else:
             result = await api.post("matching", "/api/v1/match", {k: v for k, v in {
                 "title": order["title"], "text": order.get("description") or order["title"],
@@ -72,6 +75,10 @@ async def ranked_candidates(api, order: dict) -> tuple[list[dict] | None, str | 
     rows = result.get("items") or []
     record_id = result.get("ranking_record_id") if isinstance(result.get("ranking_record_id"), int) else None
     read_as = _read_as(result)
+    if read_as is not None and vacancy is not None and isinstance(choices, list):
+        read_as["correction"] = {"vacancy_id": vacancy["id"], "chosen": vacancy.get("occupation_uri"),
+                                 "choices": [(c["uri"], c["label"]) for c in choices
+                                             if isinstance(c, dict) and c.get("uri") and c.get("label")]}
     if not rows and result.get("message"):
         return [], result["message"], None, record_id, read_as
     return [normalise_match(r) for r in rows], None, result.get("note"), record_id, read_as
@@ -87,7 +94,8 @@ def _read_as(result: dict) -> dict | None:
     if not occupations:
         return None
     return {"occupations": occupations, "skills": skills[:READ_AS_SKILLS],
-            "more_skills": max(len(skills) - READ_AS_SKILLS, 0)}
+            "more_skills": max(len(skills) - READ_AS_SKILLS, 0), "chosen": result.get("occupation_chosen") is True,
+            "correction": None}
 
 
 def normalise_match(row: dict) -> dict:
@@ -197,6 +205,25 @@ def _status_of(exc: ApiError) -> int:
 @router.get("/{order_id}")
 async def order_page(request: Request, user: Staff, order_id: int):
     return render(request, "consultant/order.html", await order_context(request, user, order_id))
+
+
+@router.post("/{order_id}/stilling")
+async def choose_occupation(request: Request, user: Staff, order_id: int):
+    """The consultant's correction of how matching read the order (matching keeps and audits it)."""
+    form = await request.form()
+    vacancy_id = forms.text(form, "vacancy_id")
+    uri = forms.text(form, "occupation_uri") or None
+    if not vacancy_id.isdigit():
+        flash(request, "Stillingen blev ikke ændret: siden var forældet. Prøv igen.")
+        return RedirectResponse(f"/ordrer/{order_id}#m-h", status_code=303)
+    api = api_for(request, user)
+    if (await api.get("matching", f"/api/v1/vacancies/{vacancy_id}")).get("order_id") != order_id:
+        raise ApiError(404, "Stillingen hører ikke til denne ordre.")
+    vacancy = await api.put("matching", f"/api/v1/vacancies/{vacancy_id}/occupation", {"uri": uri})
+    read = ", ".join(o["label"] for o in vacancy.get("occupations") or [])
+    flash(request, f"Matchningen læser nu ordren som {read}, som du har valgt. Kandidaterne er rangeret igen."
+          if uri else f"Matchningen læser igen selv ordrens titel: {read}. Kandidaterne er rangeret igen.")
+    return RedirectResponse(f"/ordrer/{order_id}#m-h", status_code=303)
 
 
 @router.post("/{order_id}/kortliste")

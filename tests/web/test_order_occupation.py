@@ -1,0 +1,69 @@
+"""The order page lets a consultant correct how matching read the order (EU AI Act art. 14): they
+choose the ESCO occupation from those offered, the page says the choice is theirs, and they can
+hand the reading back to matching."""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+
+import httpx
+import pytest
+
+from tests.web.candidates import add_welders, api_token, wait_for_ranked, welder_order
+
+
+def _read_as(page: str) -> str:
+    found = re.search(r'<p class="read-as">(.*?)</p>', page, re.S)
+    assert found, page[-3000:]
+    return html_lib.unescape(re.sub(r"<[^>]+>", "", found.group(1)))
+
+
+def _options(page: str) -> list[tuple[str, str]]:
+    form = re.search(r'<form method="post" action="/ordrer/\d+/stilling">(.*?)</form>', page, re.S)
+    assert form, "no correction form on the order page"
+    return re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', form.group(1))
+
+
+def test_a_consultant_chooses_the_occupation_of_a_misread_order(web, stack):
+    if "matching" not in stack.services:
+        pytest.skip("the matching service is not in this checkout")
+    s = stack.seeded
+    headers = api_token(stack, s.konsulent_email)
+    order = welder_order(stack, headers, title="Svejser til rettelse")
+    refs = add_welders(stack, headers, "K-RET")
+    # the vacancy matching makes from order.received (no consumer runs in this stack)
+    res = httpx.post(f"{stack.matching_url}/api/v1/vacancies", headers=headers, timeout=60, json={
+        "order_id": order["id"], "title": order["title"], "text": order["description"], "scheme": "loentilskud",
+        "hours_per_week": 37, "postcode": "4200"})
+    assert res.status_code == 201, res.text
+    web.login(s.konsulent_email, s.password)
+    url = f"/ordrer/{order['id']}"
+    page = wait_for_ranked(lambda: web.get(url).text, refs)
+    assert "svejser" in _read_as(page) and "som en konsulent har valgt" not in _read_as(page)
+    options = _options(page)
+    assert options[0][0] == "" and options[1][1] == "svejser"  # matching's own reading first
+    uri, label = next((u, lab) for u, lab in options[2:] if lab != "svejser")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    vacancy_id = re.search(r'name="vacancy_id" value="(\d+)"', page).group(1)
+
+    res = web.post(f"{url}/stilling", data={"csrf_token": token, "vacancy_id": vacancy_id, "occupation_uri": uri})
+    assert res.status_code == 303 and res.headers["location"] == f"{url}#m-h"
+    page = web.get(url).text
+    assert f"Matchningen læser nu ordren som {label}" in html_lib.unescape(page)
+    read = _read_as(page)
+    assert read.startswith(f"Matchningen har læst ordren som {label} (ESCO), som en konsulent har valgt"), read
+    assert re.search(rf'<option value="{re.escape(uri)}"\s+selected', page)
+
+    # Another order's vacancy cannot be changed from this page.
+    other = welder_order(stack, headers, title="Svejser et andet sted")
+    res = web.post(f"/ordrer/{other['id']}/stilling",
+                   data={"csrf_token": token, "vacancy_id": vacancy_id, "occupation_uri": ""})
+    assert res.status_code == 404
+    assert "som en konsulent har valgt" in _read_as(web.get(url).text)
+
+    res = web.post(f"{url}/stilling", data={"csrf_token": token, "vacancy_id": vacancy_id, "occupation_uri": ""})
+    assert res.status_code == 303
+    page = web.get(url).text
+    assert "Matchningen læser igen selv ordrens titel: svejser" in html_lib.unescape(page)
+    assert "som en konsulent har valgt" not in _read_as(page)
