@@ -24,6 +24,10 @@ def test_a_consultant_chooses_the_occupation_and_the_ranking_follows_it(matching
     assert [o["uri"] for o in options if o["current"]] == read  # the current reading comes first
     assert [o["uri"] for o in options[:len(read)]] == read
     other = next(o for o in options if not o["current"])
+    # A word of the consultant's own, for titles Danish ESCO has no label near.
+    searched = matching_client.get(f"/api/v1/vacancies/{v['id']}/occupation-choices", params={"q": "vicevært"},
+                                   headers=konsulent).json()
+    assert searched[len(read)]["label"] == "vicevært" and not searched[len(read)]["current"]
 
     res = matching_client.put(f"/api/v1/vacancies/{v['id']}/occupation", json={"uri": other["uri"]},
                               headers=konsulent)

@@ -62,6 +62,10 @@ def test_a_consultant_chooses_the_occupation_of_a_misread_order(web, stack):
     assert res.status_code == 404
     assert "som en konsulent har valgt" in _read_as(web.get(url).text)
 
+    # A title whose neighbours are all wrong: the consultant searches a word of their own.
+    searched = _options(web.get(url, params={"stilling": "vicevært"}).text)
+    assert searched[1][1] == label and searched[2][1] == "vicevært"  # their choice, then what they searched
+
     res = web.post(f"{url}/stilling", data={"csrf_token": token, "vacancy_id": vacancy_id, "occupation_uri": ""})
     assert res.status_code == 303
     page = web.get(url).text

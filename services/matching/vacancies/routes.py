@@ -64,8 +64,10 @@ def update_vacancy(vacancy_id: int, data: VacancyUpdate, session: SessionDep, _:
 
 @router.get("/{vacancy_id}/occupation-choices", response_model=list[OccupationOption],
             summary="Stillinger en konsulent kan vælge, når matchningen har læst titlen forkert")
-def occupation_choices(vacancy_id: int, session: SessionDep, _: MatchingStaff):
-    return service.occupation_choices(session, vacancy_id)
+def occupation_choices(vacancy_id: int, session: SessionDep, _: MatchingStaff,
+                       q: Annotated[str | None, Query(max_length=100, description="Søg en anden stilling, fx 'vicevært'")]
+                       = None):
+    return service.occupation_choices(session, vacancy_id, q)
 
 
 @router.put("/{vacancy_id}/occupation", response_model=VacancyRead,

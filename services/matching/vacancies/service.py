@@ -87,13 +87,16 @@ def refresh_features(v: Vacancy) -> None:
     v.version += 1
 
 
-def occupation_choices(session: Session, vacancy_id: int) -> list[dict[str, Any]]:
-    """What a consultant may choose for the vacancy's occupation: the current reading first."""
+def occupation_choices(session: Session, vacancy_id: int, search: str | None = None) -> list[dict[str, Any]]:
+    """What a consultant may choose for the vacancy's occupation: the current reading first, then
+    what they searched for (a word of their own, when the title's neighbours are all wrong)."""
     v = get(session, vacancy_id)
     cat = get_catalog()
+    rec = get_recogniser()
     current = [cat.occupation_by_uri[o["uri"]] for o in (v.features or {}).get("occupations", [])
                if o.get("uri") in cat.occupation_by_uri]
-    ids = list(dict.fromkeys(current + features.occupation_choices(v.title, v.text, get_recogniser())))
+    searched = [o.id for o in rec.normalise_title(search, k=features.CHOICES)] if search and search.strip() else []
+    ids = list(dict.fromkeys(current + searched + features.occupation_choices(v.title, v.text, rec)))
     return [{"uri": cat.occupations[o].uri, "label": cat.occupations[o].label,
              "current": o in current} for o in ids]
 

@@ -44,7 +44,7 @@ async def orders(request: Request, user: Staff, status: str = "aabne", q: str = 
     })
 
 
-async def ranked_candidates(api, order: dict) -> tuple[list[dict] | None, str | None, str | None, int | None,
+async def ranked_candidates(api, order: dict, search: str | None = None) -> tuple[list[dict] | None, str | None, str | None, int | None,
                                                      dict | None]:
     """The matching service's ranking for the order: (candidates, why none can be shown, a note,
     the ranking record matching kept of what is shown: the forms send it on with what is done,
@@ -60,7 +60,8 @@ async def ranked_candidates(api, order: dict) -> tuple[list[dict] | None, str | 
         if vacancy is not None:
             result, choices = await gather(
                 api.get("matching", f"/api/v1/vacancies/{vacancy['id']}/matches", limit=MATCH_LIMIT),
-                api.get_or_none("matching", f"/api/v1/vacancies/{vacancy['id']}/occupation-choices"))
+                api.get_or_none("matching", f"/api/v1/vacancies/{vacancy['id']}/occupation-choices",
+                                **({"q": search} if search else {})))
         else:
             result = await api.post("matching", "/api/v1/match", {k: v for k, v in {
                 "title": order["title"], "text": order.get("description") or order["title"],
@@ -76,7 +77,7 @@ async def ranked_candidates(api, order: dict) -> tuple[list[dict] | None, str | 
     record_id = result.get("ranking_record_id") if isinstance(result.get("ranking_record_id"), int) else None
     read_as = _read_as(result)
     if read_as is not None and vacancy is not None and isinstance(choices, list):
-        read_as["correction"] = {"vacancy_id": vacancy["id"], "chosen": vacancy.get("occupation_uri"),
+        read_as["correction"] = {"vacancy_id": vacancy["id"], "chosen": vacancy.get("occupation_uri"), "search": search,
                                  "choices": [(c["uri"], c["label"]) for c in choices
                                              if isinstance(c, dict) and c.get("uri") and c.get("label")]}
     if not rows and result.get("message"):
@@ -180,7 +181,8 @@ async def order_context(request: Request, user: WebUser, order_id: int) -> dict:
         api.get("crm", f"/api/v1/orders/{order_id}/shortlist", limit=100),
         api.get_or_none("crm", f"/api/v1/orders/{order_id}/job-ad"),  # 404: no ad yet
     )
-    matches, match_problem, match_note, record_id, read_as = await ranked_candidates(api, order)
+    search = (request.query_params.get("stilling") or "").strip()[:100] or None
+    matches, match_problem, match_note, record_id, read_as = await ranked_candidates(api, order, search)
     items = proposals.get("items", [])
     return {
         "nav": "ordrer", "order": order, "proposals": items, "shortlist": shortlist.get("items", []),
