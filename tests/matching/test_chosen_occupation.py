@@ -13,7 +13,7 @@ TEXT = ("Vi søger en pedel til skolen: du holder bygningerne ved lige, laver sm
         "passer udenomsarealerne og hjælper ved arrangementer.")
 
 
-def test_a_consultant_chooses_the_occupation_and_the_ranking_follows_it(matching_client, konsulent, login, db):
+def test_a_consultant_chooses_the_occupation_and_the_ranking_follows_it(matching_client, konsulent, leder, login, db):
     v = vacancy(matching_client, konsulent, title="Pedel", text=TEXT)
     read = [o["uri"] for o in v["occupations"]]
     assert v["occupation_uri"] is None and read
@@ -37,6 +37,8 @@ def test_a_consultant_chooses_the_occupation_and_the_ranking_follows_it(matching
     assert chosen["occupation_uri"] == other["uri"] and chosen["occupation_chosen_by"] is not None
     matches = matching_client.get(f"/api/v1/vacancies/{v['id']}/matches", headers=konsulent).json()
     assert [o["label"] for o in matches["occupations"]] == [other["label"]] and matches["occupation_chosen"] is True
+    record = matching_client.get(f"/api/v1/ranking-records/{matches['ranking_record_id']}", headers=leder).json()
+    assert record["filters"]["read_as"] == f"{other['label']} (valgt af en konsulent)"  # the record says whose reading
     entry = db.exec(select(AuditLog).where(AuditLog.entity == "vacancy", AuditLog.action == "choose_occupation")).all()
     assert [(e.detail["from"], e.detail["to"]) for e in entry] == [(None, other["uri"])]
 

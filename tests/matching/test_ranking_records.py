@@ -44,7 +44,8 @@ def test_a_ranking_shown_is_recorded_with_who_was_ranked_and_why(matching_client
     assert [e["candidate_ref"] for e in rec["entries"]] == shown
     assert rec["order_id"] == ranked["order"].id and rec["vacancy_id"] == ranked["vacancy"]["id"]
     assert rec["model_fingerprint"] == body["model_fingerprint"] and rec["weights_version"] == body["weights_version"]
-    assert rec["filters"] == {"scheme": None, "limit": 2} and rec["eligible"] == body["eligible"] == 4
+    read_as = ", ".join(o["label"] for o in body["occupations"])  # how the order was read, as shown
+    assert rec["filters"] == {"scheme": None, "limit": 2, "read_as": read_as} and rec["eligible"] == body["eligible"] == 4
     top = rec["entries"][0]
     assert top["score"] == body["items"][0]["score"]
     assert set(top["parts"]) == {"semantic", "lexical", "skills", "occupation", "distance"}

@@ -70,6 +70,13 @@ def _read_as(features: TextFeatures, catalog) -> dict[str, Any]:
             "essential_skills": [catalog.skills[s].label for s in features.essential]}
 
 
+def _read_as_line(features: TextFeatures, catalog, v: Vacancy) -> str:
+    """How the order was read, as the record keeps it: a reading can change (a consultant's
+    correction, a new text), and the record must say which one the consultant was shown."""
+    labels = ", ".join(catalog.occupations[o].label for o, _ in features.occupations) or "ingen stilling"
+    return labels + (" (valgt af en konsulent)" if v.occupation_uri else "")
+
+
 def _vacancy_vector(session: Session, v: Vacancy, fp: str | None, emb) -> np.ndarray | None:
     if fp is None:
         return None
@@ -139,7 +146,9 @@ def vacancy_matches(session: Session, principal: Principal, vacancy_id: int, sch
     # What the consultant is shown is kept (EU AI Act art. 12), in the audit entry's transaction; over
     # the pool it was ranked in (a shared order's: the consenting job seekers only).
     extra["ranking_record_id"] = ranking_records.record(session, principal, v, result, snap, ctx.scheme,
-                                                        {"scheme": scheme, "limit": limit}, get_weights().version,
+                                                        {"scheme": scheme, "limit": limit,
+                                                         "read_as": _read_as_line(feats, catalog, v)},
+                                                        get_weights().version,
                                                         pool=pool)
     _audit_results(session, principal, result.items, {"vacancy_id": v.id, "scheme": ctx.scheme,
                                                       **({"cooperation": True} if postcodes is not None else {})})

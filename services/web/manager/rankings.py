@@ -30,7 +30,7 @@ GROUP_LABELS = {"ordning": {"fleksjob": "Visiteret til fleksjob", "igu": "IGU-gr
 UNKNOWN_GROUP = "ukendt"
 ROLE_NAMES = {k.value: v for k, v in ROLE_LABELS.items()}
 # What the consultant chose when the ranking was made (the record's `filters`).
-FILTER_LABELS = {"scheme": "Ordning valgt", "limit": "Antal kandidater bedt om"}
+FILTER_LABELS = {"scheme": "Ordning valgt", "limit": "Antal kandidater bedt om", "read_as": "Ordren læst som (ESCO)"}
 
 
 def group_label(dimension: str, group: str) -> str:
