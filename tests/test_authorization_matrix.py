@@ -154,6 +154,8 @@ MATCHING = {
     ("GET", "/api/v1/vacancies/{vacancy_id}"): STAFF,
     ("PATCH", "/api/v1/vacancies/{vacancy_id}"): STAFF,
     ("DELETE", "/api/v1/vacancies/{vacancy_id}"): STAFF,
+    ("GET", "/api/v1/vacancies/{vacancy_id}/occupation-choices"): STAFF,
+    ("PUT", "/api/v1/vacancies/{vacancy_id}/occupation"): STAFF,
 }
 
 NOTIFICATIONS = {

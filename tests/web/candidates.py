@@ -29,6 +29,15 @@ def welder_order(stack, headers: dict[str, str], title: str = "Svejser") -> dict
     return res.json()
 
 
+def order_vacancy(stack, headers: dict[str, str], order: dict) -> dict:
+    """The vacancy matching makes from the order's `order.received` (no consumer runs in the web tests' stack)."""
+    res = httpx.post(f"{stack.matching_url}/api/v1/vacancies", headers=headers, timeout=60, json={
+        "order_id": order["id"], "title": order["title"], "text": order["description"], "scheme": order["scheme"],
+        "hours_per_week": order["hours_per_week"], "postcode": order["postcode"]})
+    assert res.status_code == 201, res.text
+    return res.json()
+
+
 def add_welders(stack, headers: dict[str, str], prefix: str) -> list[str]:
     """Two welders in matching, referenced `<prefix>-0` and `<prefix>-1`."""
     refs = []

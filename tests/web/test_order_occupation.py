@@ -10,7 +10,7 @@ import re
 import httpx
 import pytest
 
-from tests.web.candidates import add_welders, api_token, wait_for_ranked, welder_order
+from tests.web.candidates import add_welders, api_token, order_vacancy, wait_for_ranked, welder_order
 
 
 def _read_as(page: str) -> str:
@@ -32,11 +32,7 @@ def test_a_consultant_chooses_the_occupation_of_a_misread_order(web, stack):
     headers = api_token(stack, s.konsulent_email)
     order = welder_order(stack, headers, title="Svejser til rettelse")
     refs = add_welders(stack, headers, "K-RET")
-    # the vacancy matching makes from order.received (no consumer runs in this stack)
-    res = httpx.post(f"{stack.matching_url}/api/v1/vacancies", headers=headers, timeout=60, json={
-        "order_id": order["id"], "title": order["title"], "text": order["description"], "scheme": "loentilskud",
-        "hours_per_week": 37, "postcode": "4200"})
-    assert res.status_code == 201, res.text
+    order_vacancy(stack, headers, order)
     web.login(s.konsulent_email, s.password)
     url = f"/ordrer/{order['id']}"
     page = wait_for_ranked(lambda: web.get(url).text, refs)

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from shared.glossary import MATCH_PART_LABELS
-from tests.web.candidates import add_welders, api_token, wait_for_ranked, welder_order
+from tests.web.candidates import add_welders, api_token, order_vacancy, wait_for_ranked, welder_order
 from tests.web.test_order_page import _field, _token
 
 # matching's own names of the score parts (services/matching/ranking/scoring.py PARTS)
@@ -36,11 +36,7 @@ def test_a_proposal_outside_the_top_needs_a_reason_and_the_manager_reads_the_rec
     headers = api_token(stack, s.konsulent_email)
     order = welder_order(stack, headers, title="Svejser til rangeringsloggen")
     refs = add_welders(stack, headers, "K-LOG")
-    # the vacancy matching makes from order.received (no consumer runs in this stack)
-    res = httpx.post(f"{stack.matching_url}/api/v1/vacancies", headers=headers, timeout=60, json={
-        "order_id": order["id"], "title": order["title"], "text": order["description"], "scheme": "loentilskud",
-        "hours_per_week": 37, "postcode": "4200"})
-    assert res.status_code == 201, res.text
+    order_vacancy(stack, headers, order)
     web.login(s.konsulent_email, s.password)
     url = f"/ordrer/{order['id']}"
     page = wait_for_ranked(lambda: web.get(url).text, refs)
@@ -107,17 +103,14 @@ def test_a_record_made_by_a_user_crm_no_longer_has_says_so(web, stack):
     s = stack.seeded
     headers = api_token(stack, s.konsulent_email)
     order = welder_order(stack, headers, title="Svejser til en konsulent, der er gået")
-    res = httpx.post(f"{stack.matching_url}/api/v1/vacancies", headers=headers, timeout=60, json={
-        "order_id": order["id"], "title": order["title"], "text": order["description"], "scheme": "loentilskud",
-        "hours_per_week": 37, "postcode": "4200"})
-    assert res.status_code == 201, res.text
+    vacancy = order_vacancy(stack, headers, order)
     engine = make_engine(service_database_url(stack.database_url, "crm"))
     try:
         with Session(engine, expire_on_commit=False) as session:
             bind(session)
             gone = UserFactory(email="gaaet@test.jobbro.dk", full_name="Gitte Gået", role="konsulent")
             session.commit()
-        ranked = httpx.get(f"{stack.matching_url}/api/v1/vacancies/{res.json()['id']}/matches",
+        ranked = httpx.get(f"{stack.matching_url}/api/v1/vacancies/{vacancy['id']}/matches",
                            headers=api_token(stack, gone.email), params={"scheme": "ordinaer"}, timeout=60)
         assert ranked.status_code == 200, ranked.text
         record_id = ranked.json()["ranking_record_id"]
@@ -152,11 +145,8 @@ def test_the_manager_sees_the_audit_with_its_flags_in_a_browser(desktop_page, st
         "cv_text": "Welder with five years of experience in MIG and MAG welding of steel structures. I hold a "
                    "driving licence and I can read technical drawings."})
     assert res.status_code in (201, 409), res.text
-    res = httpx.post(f"{stack.matching_url}/api/v1/vacancies", headers=headers, timeout=60, json={
-        "order_id": order["id"], "title": order["title"], "text": order["description"], "scheme": "loentilskud",
-        "hours_per_week": 37, "postcode": "4200"})
-    assert res.status_code == 201, res.text
-    vacancy_id, leder = res.json()["id"], api_token(stack, s.leder_email)
+    vacancy = order_vacancy(stack, headers, order)
+    vacancy_id, leder = vacancy["id"], api_token(stack, s.leder_email)
     deadline = time.monotonic() + 40
     while True:  # the top 1 only: the English CV's groups stay out of it (once the index has them)
         ranked = httpx.get(f"{stack.matching_url}/api/v1/vacancies/{vacancy_id}/matches", params={"limit": 1},
