@@ -64,7 +64,7 @@ run-cooperation: migrate model demo oidc-dev
 # The whole suite (PostgreSQL when reachable), then a second, quicker pass of the services' API
 # tests on SQLite, the embedded default every newcomer runs, so it cannot quietly rot.
 SQLITE_PASS ?= tests/crm tests/matching/test_candidates.py tests/matching/test_matching.py \
-  tests/matching/test_erasure.py tests/matching/test_cooperation.py tests/notifications/test_newsletters_api.py \
+  tests/matching/test_erasure.py tests/matching/test_cooperation.py tests/matching/test_chosen_occupation.py tests/notifications/test_newsletters_api.py \
   tests/notifications/test_unsubscribe_and_rendering.py tests/notifications/test_events_and_reminders.py \
   tests/notifications/test_read_model.py tests/test_installations.py --ignore=tests/crm/test_demo.py
 test: install chromium model oidc-dev
