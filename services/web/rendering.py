@@ -18,6 +18,7 @@ from fastapi.templating import Jinja2Templates
 from services.web.api import ApiError
 from services.web.session import csrf_token, user_of
 from shared import glossary
+from shared.postcodes import town
 
 HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
@@ -82,6 +83,14 @@ def tal(value: Any) -> str:
     return f"{int(value):,}".replace(",", ".")
 
 
+def sted(postcode) -> str:
+    """A postcode as people say it, with its town when Jobbro knows it: "4200 Slagelse"."""
+    if not postcode:
+        return ""
+    name = town(postcode)
+    return f"{postcode} {name}" if name else str(postcode)
+
+
 def _asset_version() -> str:
     digest = hashlib.sha256()
     for path in sorted(STATIC_DIR.rglob("*")):
@@ -94,7 +103,7 @@ def _asset_version() -> str:
 
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 env = templates.env
-env.filters.update(dato=dato, tidspunkt=tidspunkt, maaned=maaned, pct=pct, tal=tal)
+env.filters.update(dato=dato, tidspunkt=tidspunkt, maaned=maaned, pct=pct, tal=tal, sted=sted)
 env.globals.update(
     g=glossary,
     asset_version=_asset_version(),

@@ -181,3 +181,14 @@ def test_a_broken_scheme_rule_is_shown_next_to_the_end_date_and_the_reason(web, 
     assert res.status_code == 409, res.text[-2000:]
     assert "højst" in _field(res.text, f"h{pid}-ends_on")[0]
     assert "begrundelse på mindst 10 tegn" in _field(res.text, f"h{pid}-override_reason")[0]
+
+
+def test_the_workplace_is_shown_with_its_town_to_the_consultant_and_the_company(web, stack):
+    s = stack.seeded
+    order = welder_order(stack, api_token(stack, s.konsulent_email), title="Svejser med arbejdssted")
+    web.login(s.konsulent_email, s.password)
+    assert re.search(r"<dt>Arbejdssted</dt><dd>4200 Slagelse</dd>", web.get(f"/ordrer/{order['id']}").text)
+    company = type(web)(stack.web_url)
+    company.login(s.firma_email, s.password)
+    page = company.get(f"/portal/ordrer/{order['id']}")
+    assert page.status_code == 200 and re.search(r"<dt>Arbejdssted</dt><dd>4200 Slagelse</dd>", page.text)
