@@ -60,3 +60,15 @@ def wait_for_ranked(get_page, refs: list[str], timeout: float = 30) -> str:
         if all(ref in html for ref in refs) or time.monotonic() > deadline:
             return html
         time.sleep(0.5)
+
+
+def ranked_order_page(web, stack, title: str, prefix: str) -> tuple[dict, list[str], str]:
+    """A fresh welder order with its vacancy and two welders, and its page once the consultant
+    (signed in on `web`) sees both ranked: (order, the welders' refs, the page)."""
+    s = stack.seeded
+    headers = api_token(stack, s.konsulent_email)
+    order = welder_order(stack, headers, title=title)
+    refs = add_welders(stack, headers, prefix)
+    order_vacancy(stack, headers, order)
+    web.login(s.konsulent_email, s.password)
+    return order, refs, wait_for_ranked(lambda: web.get(f"/ordrer/{order['id']}").text, refs)

@@ -7,10 +7,9 @@ from __future__ import annotations
 import html as html_lib
 import re
 
-import httpx
 import pytest
 
-from tests.web.candidates import add_welders, api_token, order_vacancy, wait_for_ranked, welder_order
+from tests.web.candidates import api_token, ranked_order_page, welder_order
 
 
 def _read_as(page: str) -> str:
@@ -28,14 +27,8 @@ def _options(page: str) -> list[tuple[str, str]]:
 def test_a_consultant_chooses_the_occupation_of_a_misread_order(web, stack):
     if "matching" not in stack.services:
         pytest.skip("the matching service is not in this checkout")
-    s = stack.seeded
-    headers = api_token(stack, s.konsulent_email)
-    order = welder_order(stack, headers, title="Svejser til rettelse")
-    refs = add_welders(stack, headers, "K-RET")
-    order_vacancy(stack, headers, order)
-    web.login(s.konsulent_email, s.password)
+    order, _, page = ranked_order_page(web, stack, "Svejser til rettelse", "K-RET")
     url = f"/ordrer/{order['id']}"
-    page = wait_for_ranked(lambda: web.get(url).text, refs)
     assert "svejser" in _read_as(page) and "som en konsulent har valgt" not in _read_as(page)
     options = _options(page)
     assert options[0][0] == "" and options[1][1] == "svejser"  # matching's own reading first
@@ -52,7 +45,7 @@ def test_a_consultant_chooses_the_occupation_of_a_misread_order(web, stack):
     assert re.search(rf'<option value="{re.escape(uri)}"\s+selected', page)
 
     # Another order's vacancy cannot be changed from this page.
-    other = welder_order(stack, headers, title="Svejser et andet sted")
+    other = welder_order(stack, api_token(stack, stack.seeded.konsulent_email), title="Svejser et andet sted")
     res = web.post(f"/ordrer/{other['id']}/stilling",
                    data={"csrf_token": token, "vacancy_id": vacancy_id, "occupation_uri": ""})
     assert res.status_code == 404

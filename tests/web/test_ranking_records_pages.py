@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from shared.glossary import MATCH_PART_LABELS
-from tests.web.candidates import add_welders, api_token, order_vacancy, wait_for_ranked, welder_order
+from tests.web.candidates import add_welders, api_token, order_vacancy, ranked_order_page, welder_order
 from tests.web.test_order_page import _field, _token
 
 # matching's own names of the score parts (services/matching/ranking/scoring.py PARTS)
@@ -33,13 +33,8 @@ def test_a_proposal_outside_the_top_needs_a_reason_and_the_manager_reads_the_rec
     if "matching" not in stack.services:
         pytest.skip("the matching service is not in this checkout")
     s = stack.seeded
-    headers = api_token(stack, s.konsulent_email)
-    order = welder_order(stack, headers, title="Svejser til rangeringsloggen")
-    refs = add_welders(stack, headers, "K-LOG")
-    order_vacancy(stack, headers, order)
-    web.login(s.konsulent_email, s.password)
+    order, refs, page = ranked_order_page(web, stack, "Svejser til rangeringsloggen", "K-LOG")
     url = f"/ordrer/{order['id']}"
-    page = wait_for_ranked(lambda: web.get(url).text, refs)
     record_ids = set(re.findall(r'name="ranking_record_id" value="(\d+)"', page))
     assert len(record_ids) == 1, page[-3000:]
     record_id = record_ids.pop()

@@ -7,15 +7,16 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlmodel import Session, select
 
 from services.matching.candidates.textcheck import MAX_TEXT_CHARS
-from services.matching.esco.catalog import get_catalog
-from services.matching.index import jobs, store
 from services.matching.deps import SERVICE
+from services.matching.esco.catalog import get_catalog
 from services.matching.esco.recognise import get_recogniser
+from services.matching.index import jobs, store
 from services.matching.ranking import features
 from services.matching.ranking.features import vacancy_features
 from services.matching.vacancies.models import Vacancy
@@ -96,9 +97,15 @@ def occupation_choices(session: Session, vacancy_id: int, search: str | None = N
     current = [cat.occupation_by_uri[o["uri"]] for o in (v.features or {}).get("occupations", [])
                if o.get("uri") in cat.occupation_by_uri]
     searched = [o.id for o in rec.normalise_title(search, k=features.CHOICES)] if search and search.strip() else []
-    ids = list(dict.fromkeys(current + searched + features.occupation_choices(v.title, v.text, rec)))
+    ids = list(dict.fromkeys(current + searched + list(_choices(v.title, v.text))))
     return [{"uri": cat.occupations[o].uri, "label": cat.occupations[o].label,
              "current": o in current} for o in ids]
+
+
+@lru_cache(maxsize=256)
+def _choices(title: str, text: str) -> tuple[int, ...]:
+    # Every view of an order page asks; the answer changes only with the order's text.
+    return tuple(features.occupation_choices(title, text, get_recogniser()))
 
 
 def choose_occupation(session: Session, principal: Principal, vacancy_id: int, uri: str | None) -> Vacancy:
@@ -109,8 +116,8 @@ def choose_occupation(session: Session, principal: Principal, vacancy_id: int, u
         raise Invalid("Stillingen findes ikke i ESCO; vælg en af de foreslåede.", field="uri")
     v = get(session, vacancy_id)
     title, text, before = v.title, v.text, v.occupation_uri
-    _end_read(session)
-    _features_json(title, text, uri)  # before the write transaction (see _features_json)
+    session.commit()  # no transaction (on SQLite: no lock) is held while the features are computed
+    _features_json(title, text, uri)
     v = get(session, vacancy_id)
     v.occupation_uri = uri
     v.occupation_chosen_by = principal.user_id if uri is not None else None
@@ -123,11 +130,6 @@ def choose_occupation(session: Session, principal: Principal, vacancy_id: int, u
     session.commit()
     session.refresh(v)
     return v
-
-
-def _end_read(session: Session) -> None:
-    # No transaction (on SQLite: no lock) is held while the features are computed.
-    session.commit()
 
 
 def get(session: Session, vacancy_id: int) -> Vacancy:
