@@ -138,6 +138,10 @@ def test_the_town_comes_from_the_postcode_unless_the_consultant_writes_one(crm_c
     assert own["city"] == "Slagelse Nord"
     kept = crm_client.post(ad_url(order.id), json={"postcode": "4230"}, headers=konsulent).json()
     assert kept["postcode"] == "4230" and kept["city"] == "Slagelse Nord"
+    # A town written for a postcode Jobbro does not know stays too when the postcode changes.
+    crm_client.post(ad_url(order.id), json={"postcode": "4199", "city": "Eget sted"}, headers=konsulent)
+    moved_again = crm_client.post(ad_url(order.id), json={"postcode": "4200"}, headers=konsulent).json()
+    assert moved_again["city"] == "Eget sted"
 
 
 def test_an_ad_needs_a_text(crm_client, konsulent, factories):

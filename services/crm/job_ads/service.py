@@ -92,7 +92,7 @@ def publish(session: Session, principal: Principal, order_id: int, data: JobAdPu
     for key, value in changes.items():
         setattr(ad, key, value.strip() if isinstance(value, str) else value)
     if not ad.city.strip() or ("city" not in changes and ad.postcode != old_postcode
-                               and old_city == (town(old_postcode) or old_city)):
+                               and old_city == town(old_postcode)):
         # The workplace's postal town, when the postcode is one Jobbro knows (otherwise the
         # consultant is asked for it); a town that came from the old postcode follows a new one.
         ad.city = town(ad.postcode) or ""
